@@ -1,0 +1,53 @@
+// Messages between our own services. Ours to design (events.md fixes only the boundary);
+// each carries a version so a consumer can refuse what it does not understand.
+import { z } from 'zod';
+import { forceEvent } from './events/index.ts';
+import { forceId } from './primitives.ts';
+
+export interface Topics {
+  /** ingest -> validate: each accepted line as received, keyed by force. */
+  raw: string;
+  /** validate -> aggregate: events that passed every rule, keyed by force. */
+  valid: string;
+  /** ingest, validate -> refusals store: failure records, keyed by force. */
+  refused: string;
+}
+
+export function topicsFor(prefix: string): Topics {
+  return { raw: `${prefix}.raw.v1`, valid: `${prefix}.valid.v1`, refused: `${prefix}.refused.v1` };
+}
+
+const receipt = {
+  submissionId: z.uuid(),
+  /** 1-based line (or array index + 1) of the event in its submission. */
+  line: z.number().int().positive(),
+  force: forceId,
+  receivedAt: z.iso.datetime(),
+};
+
+/** ingest -> validate. `event` is the decoded JSON line, not yet trusted. */
+export const rawMessage = z.strictObject({ v: z.literal(1), ...receipt, event: z.unknown() });
+export type RawMessage = z.infer<typeof rawMessage>;
+
+/** validate -> aggregate. */
+export const validMessage = z.strictObject({ v: z.literal(1), ...receipt, event: forceEvent });
+export type ValidMessage = z.infer<typeof validMessage>;
+
+/**
+ * A refused event, kept whole (Snowplow's "bad row"): one type per stage, versioned, holding
+ * everything needed to recover the event once the cause is fixed.
+ */
+export const failureTypes = ['failure.ingest', 'failure.validate'] as const;
+export const failureRecord = z.strictObject({
+  type: z.enum(failureTypes),
+  v: z.literal(1),
+  ...receipt,
+  eventId: z.string().nullable(),
+  code: z.string(),
+  message: z.string(),
+  /** The event as sent: the decoded JSON value, or the raw text of a line that was not JSON. */
+  original: z.unknown(),
+  refusedAt: z.iso.datetime(),
+  serviceVersion: z.string(),
+});
+export type FailureRecord = z.infer<typeof failureRecord>;

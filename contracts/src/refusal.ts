@@ -1,0 +1,38 @@
+import type { z } from 'zod';
+
+/** Why one event was refused: a stable rule code the sender can act on, and a sentence for a person. */
+export interface Refusal {
+  code: string;
+  message: string;
+}
+
+const MAX_DETAILS = 3;
+
+function pathOf(path: readonly PropertyKey[]): string {
+  return path.map(String).join('.');
+}
+
+/**
+ * Turns the first zod issue into a rule code of the form `<field path>.<what is wrong>`,
+ * e.g. `payload.victim.sex.invalid`, `payload.crimeRef.missing`, `payload.unknown-field`.
+ * Codes are derived from the schema's own paths, so a new field gets its codes for free.
+ */
+export function refusalFromIssues(issues: readonly z.core.$ZodIssue[]): Refusal {
+  const first = issues[0];
+  if (!first) return { code: 'event.invalid', message: 'the event is invalid' };
+  const path = pathOf(first.path);
+  const details = issues
+    .slice(0, MAX_DETAILS)
+    .map((issue) => `${pathOf(issue.path) || 'event'}: ${issue.message}`)
+    .join('; ');
+  const more = issues.length > MAX_DETAILS ? ` (and ${issues.length - MAX_DETAILS} more)` : '';
+  return { code: codeOf(first, path), message: details + more };
+}
+
+function codeOf(issue: z.core.$ZodIssue, path: string): string {
+  if (issue.code === 'unrecognized_keys') return path ? `${path}.unknown-field` : 'event.unknown-field';
+  if (path === '') return 'event.not-an-object';
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `${path}.missing`;
+  if (issue.code === 'too_big') return `${path}.too-long`;
+  return `${path}.invalid`;
+}

@@ -1,0 +1,3 @@
+export type * from './port.ts';
+export { createKafkaBus, type KafkaBusOptions } from './kafka-bus.ts';
+export { createMemoryBus, type MemoryBusOptions } from './memory-bus.ts';

@@ -1,0 +1,197 @@
+// The Kafka adapter of the bus port, on kafkajs. See the service READMEs for which topics use it.
+import { Kafka, Partitioners, logLevel, type Consumer, type Producer, type LogEntry } from 'kafkajs';
+import type { Bus, OutgoingMessage, SubscribeOptions, Subscription, TopicSpec, ConsumedMessage } from './port.ts';
+
+export interface KafkaBusLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  logger?: KafkaBusLogger;
+  /** How long a fetch waits for new data; low for tests and small deployments. */
+  maxWaitTimeMs?: number;
+}
+
+/**
+ * Brokers refuse a record batch over `message.max.bytes` (1 MiB by default), and kafkajs puts every
+ * message for one partition of one send into one batch: a 10,000-event submission would not fit.
+ */
+const MAX_SEND_BYTES = 512 * 1024;
+
+function chunkBySize(messages: OutgoingMessage[]): OutgoingMessage[][] {
+  const chunks: OutgoingMessage[][] = [];
+  let current: OutgoingMessage[] = [];
+  let size = 0;
+  for (const message of messages) {
+    const bytes = Buffer.byteLength(message.value) + Buffer.byteLength(message.key) + 64;
+    if (current.length > 0 && size + bytes > MAX_SEND_BYTES) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(message);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+function headersOf(raw: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined) {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw ?? {})) {
+    if (value === undefined) continue;
+    headers[name] = (Array.isArray(value) ? value[0] : value)?.toString() ?? '';
+  }
+  return headers;
+}
+
+export function createKafkaBus(options: KafkaBusOptions): Bus {
+  const log = options.logger;
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry: LogEntry) => {
+      const { message, ...rest } = entry.log;
+      if (entry.level <= logLevel.ERROR) log?.error({ ns: entry.namespace, ...rest }, message);
+      else log?.warn({ ns: entry.namespace, ...rest }, message);
+    },
+    retry: { retries: 8 },
+  });
+  const admin = kafka.admin();
+  let adminReady: Promise<void> | null = null;
+  const connectAdmin = () => (adminReady ??= admin.connect());
+  let producer: Producer | null = null;
+  let producerReady: Promise<void> | null = null;
+  const consumers = new Set<Consumer>();
+
+  async function connectedProducer(): Promise<Producer> {
+    if (!producer) {
+      // Idempotent: a retried send cannot duplicate within a producer session. Retries are bounded
+      // so a dead broker fails the request instead of hanging it; consumers dedupe by eventId anyway.
+      producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: { retries: 8 },
+      });
+      producerReady = producer.connect();
+    }
+    await producerReady;
+    return producer;
+  }
+
+  return {
+    async ensureTopics(specs: TopicSpec[]) {
+      await connectAdmin();
+      const existing = new Set(await admin.listTopics());
+      const missing = specs.filter((s) => !existing.has(s.topic));
+      if (missing.length === 0) return;
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.partitions })),
+      });
+    },
+
+    async publish(topic, messages) {
+      if (messages.length === 0) return;
+      const p = await connectedProducer();
+      for (const chunk of chunkBySize(messages)) {
+        await p.send({
+          topic,
+          acks: -1,
+          messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+        });
+      }
+    },
+
+    async subscribe(opts: SubscribeOptions): Promise<Subscription> {
+      const consumer = kafka.consumer({
+        groupId: opts.groupId,
+        allowAutoTopicCreation: false,
+        maxWaitTimeInMs: options.maxWaitTimeMs ?? 250,
+      });
+      consumers.add(consumer);
+      await consumer.connect();
+      await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
+      if (opts.storedPosition) resumeAtStoredPositions(consumer, opts.storedPosition, log);
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        autoCommitThreshold: 1,
+        eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, isStale }) => {
+          if (batch.messages.length === 0 || isStale()) return;
+          const messages: ConsumedMessage[] = batch.messages.map((m) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: Number(m.offset),
+            key: m.key ? m.key.toString() : null,
+            value: m.value ?? Buffer.alloc(0),
+            headers: headersOf(m.headers),
+            timestamp: Number(m.timestamp),
+          }));
+          await opts.handler({ topic: batch.topic, partition: batch.partition, messages });
+          resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
+          await commitOffsetsIfNecessary();
+        },
+      });
+      return {
+        async stop() {
+          consumers.delete(consumer);
+          await consumer.disconnect();
+        },
+      };
+    },
+
+    async ping() {
+      try {
+        await connectAdmin();
+        await admin.describeCluster();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+
+    async close() {
+      await Promise.all([...consumers].map((c) => c.disconnect()));
+      consumers.clear();
+      if (producer) await producer.disconnect();
+      if (adminReady) await admin.disconnect();
+    },
+  };
+}
+
+/**
+ * On every assignment, pause the new partitions before the first fetch (the join event is
+ * emitted synchronously, before fetching starts), look up where the handler's own store says
+ * to resume, seek there, then resume. The broker's committed offsets are only a hint: the
+ * handler's store is the truth (aggregate keeps its offsets in the same transaction as its counts).
+ */
+function resumeAtStoredPositions(consumer: Consumer, storedPosition: NonNullable<SubscribeOptions['storedPosition']>, log?: KafkaBusLogger) {
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const assigned = Object.entries(payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions }));
+    consumer.pause(assigned);
+    const seekAll = async () => {
+      for (const { topic, partitions } of assigned) {
+        for (const partition of partitions) {
+          const offset = await storedPosition(topic, partition);
+          if (offset !== undefined) consumer.seek({ topic, partition, offset: String(offset) });
+        }
+      }
+    };
+    const attempt = () => {
+      seekAll().then(
+        () => consumer.resume(assigned),
+        (error: unknown) => {
+          // Stay paused: resuming at the broker's offsets could skip what the store never saw.
+          log?.error({ err: error }, 'bus: reading stored positions failed; retrying in 1s');
+          setTimeout(attempt, 1000).unref();
+        },
+      );
+    };
+    attempt();
+  });
+}

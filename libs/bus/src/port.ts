@@ -1,0 +1,73 @@
+// The one interface every service uses to exchange messages. Services and their steps see
+// only these types; which broker carries them is decided at wiring time.
+
+export interface OutgoingMessage {
+  /** Partitioning key: messages with one key keep their order (we key by force). */
+  key: string;
+  value: Buffer | string;
+  headers?: Record<string, string>;
+}
+
+export interface ConsumedMessage {
+  topic: string;
+  partition: number;
+  /** Position in the partition. Kafka offsets stay far below 2^53, so a number is exact. */
+  offset: number;
+  key: string | null;
+  value: Buffer;
+  headers: Record<string, string>;
+  /** Broker append time, milliseconds since the epoch. */
+  timestamp: number;
+}
+
+/** Consecutive messages of one topic-partition, in offset order. */
+export interface Batch {
+  topic: string;
+  partition: number;
+  messages: ConsumedMessage[];
+}
+
+/**
+ * Handles a batch. Resolving means every message of it has had its full effect: the adapter
+ * then records the group's position after the batch. Throwing means none is assumed done: the
+ * batch (or a later one starting at the same place) is delivered again, so effects must be
+ * idempotent or, like aggregate, guarded by positions stored with the effect.
+ */
+export type BatchHandler = (batch: Batch) => Promise<void>;
+
+/** Where a handler that keeps its own positions (in its own transaction) wants to resume. */
+export type StoredPosition = (topic: string, partition: number) => Promise<number | undefined>;
+
+export interface SubscribeOptions {
+  groupId: string;
+  topics: string[];
+  handler: BatchHandler;
+  /** Start of a partition with no committed position: the earliest message (default) or only new ones. */
+  fromBeginning?: boolean;
+  /**
+   * Positions kept by the handler itself. When a partition is assigned, consumption resumes at
+   * the stored next offset if there is one, whatever the group last committed to the broker.
+   */
+  storedPosition?: StoredPosition;
+}
+
+export interface Subscription {
+  /** Stops fetching, waits for the batch in hand, leaves the group. */
+  stop(): Promise<void>;
+}
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+}
+
+export interface Bus {
+  /** Creates the topics that do not exist yet. */
+  ensureTopics(specs: TopicSpec[]): Promise<void>;
+  /** Appends messages; resolves only once they are durable (acks=all on Kafka, fsync on the file log). */
+  publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /** True when the broker answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,77 @@
+// The HTTP shell every service shares: liveness, readiness, Prometheus metrics, and errors as
+// problem documents. A service adds its own routes to the instance this returns.
+import Fastify, { type FastifyError } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { problem, sendProblem } from './problem.ts';
+
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<boolean>;
+}
+
+export interface HttpAppOptions {
+  logger: Logger;
+  registry: Registry;
+  checks: ReadinessCheck[];
+  bodyLimit?: number;
+}
+
+const CHECK_TIMEOUT_MS = 3000;
+
+async function within(check: () => Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS); });
+  try {
+    return await Promise.race([check().catch(() => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function problemFor(error: FastifyError) {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return problem(413, 'body-too-large', 'Request body too large', error.message);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return problem(415, 'unsupported-media-type', 'Unsupported media type', error.message);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return problem(400, 'malformed-body', 'Malformed body', error.message);
+    default:
+      if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+        return problem(error.statusCode, 'bad-request', 'Bad request', error.message);
+      }
+      return null;
+  }
+}
+
+export function createHttpApp(options: HttpAppOptions) {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const known = problemFor(error);
+    if (known) return sendProblem(reply, known);
+    request.log.error({ err: error }, 'unhandled error');
+    return sendProblem(reply, problem(500, 'internal', 'Internal error', 'The request could not be completed; it is safe to retry.'));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem(404, 'not-found', 'Not found', `No route ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  app.get('/healthz', () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const results = await Promise.all(options.checks.map(async (c) => [c.name, await within(c.check)] as const));
+    const ready = results.every(([, ok]) => ok);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', checks: Object.fromEntries(results) });
+  });
+  app.get('/metrics', async (_request, reply) => reply.type(options.registry.contentType).send(await options.registry.metrics()));
+  return app;
+}
+
+export type HttpApp = ReturnType<typeof createHttpApp>;

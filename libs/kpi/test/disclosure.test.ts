@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { suppressSplit } from '../src/index.ts';
+
+describe('disclosure control of a force split', () => {
+  it('suppresses counts 1 to 4 and publishes 0 and 5+', () => {
+    expect(suppressSplit([0, 1, 4, 5, 2])).toEqual([false, true, true, false, true]);
+  });
+
+  it('adds the next-smallest non-zero cell when only one cell is suppressed', () => {
+    expect(suppressSplit([12, 3, 0, 7, 9])).toEqual([false, true, false, true, false]);
+  });
+
+  it('breaks a tie by category order', () => {
+    expect(suppressSplit([8, 2, 8])).toEqual([true, true, false]);
+  });
+
+  it('falls back to a zero cell when no other non-zero cell exists', () => {
+    expect(suppressSplit([0, 3, 0])).toEqual([true, true, false]);
+  });
+
+  it('never publishes a 1-4 and never leaves a single suppressed cell (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 30 }), { minLength: 2, maxLength: 17 }), (values) => {
+        const suppressed = suppressSplit(values);
+        values.forEach((v, i) => {
+          if (v >= 1 && v <= 4) expect(suppressed[i]).toBe(true);
+        });
+        expect(suppressed.filter(Boolean).length).not.toBe(1);
+      }),
+    );
+  });
+});
