@@ -12,7 +12,7 @@ export interface ReceiptContext {
   force: string;
 }
 
-const londonDate = new Intl.DateTimeFormat('en-CA', {
+const londonFormat = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'Europe/London',
   year: 'numeric',
   month: '2-digit',
@@ -20,8 +20,8 @@ const londonDate = new Intl.DateTimeFormat('en-CA', {
 });
 
 /** The calendar day in England and Wales at an instant, as `YYYY-MM-DD`: a force's "today". */
-export function receiptDay(at: Date): string {
-  return londonDate.format(at);
+export function londonDate(at: Date): string {
+  return londonFormat.format(at);
 }
 
 interface Envelope {
@@ -37,7 +37,7 @@ export function checkContext(event: Envelope, ctx: ReceiptContext): Refusal | nu
   if (event.occurredAt < EARLIEST_DATE) {
     return { code: 'occurredAt.too-early', message: `occurredAt ${event.occurredAt} is before ${EARLIEST_DATE}` };
   }
-  const today = receiptDay(ctx.receivedAt);
+  const today = londonDate(ctx.receivedAt);
   if (event.occurredAt > today) {
     return { code: 'occurredAt.in-future', message: `occurredAt ${event.occurredAt} is after the day it was received (${today})` };
   }

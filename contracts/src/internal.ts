@@ -5,16 +5,32 @@ import { forceEvent } from './events/index.ts';
 import { forceId } from './primitives.ts';
 
 export interface Topics {
+  /** Namespace of every topic and consumer group of one deployment. */
+  prefix: string;
   /** ingest -> validate: each accepted line as received, keyed by force. */
   raw: string;
   /** validate -> aggregate: events that passed every rule, keyed by force. */
   valid: string;
   /** ingest, validate -> refusals store: failure records, keyed by force. */
   refused: string;
+  /** Messages our own services could not decode: a bug to fix, kept whole until it is. */
+  deadLetter: string;
 }
 
+/**
+ * Partitions per topic. Messages are keyed by force, so a force's events keep their order and
+ * one aggregate row has one writer; 6 leaves room for more consumers than these 2 cores run.
+ */
+export const TOPIC_PARTITIONS = 6;
+
 export function topicsFor(prefix: string): Topics {
-  return { raw: `${prefix}.raw.v1`, valid: `${prefix}.valid.v1`, refused: `${prefix}.refused.v1` };
+  return {
+    prefix,
+    raw: `${prefix}.raw.v1`,
+    valid: `${prefix}.valid.v1`,
+    refused: `${prefix}.refused.v1`,
+    deadLetter: `${prefix}.dead-letter.v1`,
+  };
 }
 
 const receipt = {
@@ -51,3 +67,13 @@ export const failureRecord = z.strictObject({
   serviceVersion: z.string(),
 });
 export type FailureRecord = z.infer<typeof failureRecord>;
+
+/** A message a service could not read, with where it came from. */
+export interface DeadLetter {
+  reason: string;
+  stage: string;
+  topic: string;
+  partition: number;
+  offset: number;
+  value: string;
+}

@@ -32,7 +32,7 @@ export function refusalFromIssues(issues: readonly z.core.$ZodIssue[]): Refusal 
 function codeOf(issue: z.core.$ZodIssue, path: string): string {
   if (issue.code === 'unrecognized_keys') return path ? `${path}.unknown-field` : 'event.unknown-field';
   if (path === '') return 'event.not-an-object';
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `${path}.missing`;
+  if ('input' in issue && issue.input === undefined) return `${path}.missing`;
   if (issue.code === 'too_big') return `${path}.too-long`;
   return `${path}.invalid`;
 }

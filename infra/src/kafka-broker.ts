@@ -48,6 +48,8 @@ export interface KafkaBrokerOptions {
 export interface KafkaBroker {
   /** `host:port`, the value for KAFKA_BROKERS. */
   brokers: string;
+  port: number;
+  controllerPort: number;
   pid: number;
   stop(): Promise<void>;
 }
@@ -126,5 +128,5 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
     await stopProcess(pid);
     throw error;
   }
-  return { brokers, pid, stop: () => stopProcess(pid) };
+  return { brokers, port, controllerPort, pid, stop: () => stopProcess(pid) };
 }

@@ -13,6 +13,11 @@ export interface KafkaBusOptions {
   logger?: KafkaBusLogger;
   /** How long a fetch waits for new data; low for tests and small deployments. */
   maxWaitTimeMs?: number;
+  /**
+   * How long the group waits for a silent member before giving its partitions to another: after
+   * a crash, the restarted process waits this long to rejoin. The broker's minimum is 6 s.
+   */
+  sessionTimeoutMs?: number;
 }
 
 /**
@@ -113,10 +118,12 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         groupId: opts.groupId,
         allowAutoTopicCreation: false,
         maxWaitTimeInMs: options.maxWaitTimeMs ?? 250,
+        sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+        heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 10_000) / 3)),
       });
       consumers.add(consumer);
       await consumer.connect();
-      await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
+      await consumer.subscribe({ topics: opts.topics, fromBeginning: true });
       if (opts.storedPosition) resumeAtStoredPositions(consumer, opts.storedPosition, log);
       await consumer.run({
         eachBatchAutoResolve: false,

@@ -108,7 +108,7 @@ export async function createMemoryBus(options: MemoryBusOptions = {}): Promise<B
         for (let p = 0; p < partitions.length; p++) {
           const id = `${topic}:${p}`;
           const stored = await opts.storedPosition?.(topic, p);
-          const start = stored ?? committed[id] ?? (opts.fromBeginning === false ? partitions[p]!.records.length : 0);
+          const start = stored ?? committed[id] ?? 0;
           positions.set(id, start);
         }
       }

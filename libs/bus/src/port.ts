@@ -38,12 +38,11 @@ export type BatchHandler = (batch: Batch) => Promise<void>;
 /** Where a handler that keeps its own positions (in its own transaction) wants to resume. */
 export type StoredPosition = (topic: string, partition: number) => Promise<number | undefined>;
 
+/** A group that has never committed starts at the earliest message of each partition. */
 export interface SubscribeOptions {
   groupId: string;
   topics: string[];
   handler: BatchHandler;
-  /** Start of a partition with no committed position: the earliest message (default) or only new ones. */
-  fromBeginning?: boolean;
   /**
    * Positions kept by the handler itself. When a partition is assigned, consumption resumes at
    * the stored next offset if there is one, whatever the group last committed to the broker.

@@ -115,16 +115,6 @@ export function busContract(name: string, makeBus: () => Promise<Bus>) {
       expect(c.seen[0]!.offset).toBe(3);
     });
 
-    it('starts at the end when asked not to read from the beginning', async () => {
-      const t = await topic(1);
-      await bus.publish(t, [{ key: 'k', value: 'old' }]);
-      const c = collector();
-      await subscribe({ groupId: uniqueName('g'), topics: [t], handler: c.handler, fromBeginning: false });
-      await bus.publish(t, [{ key: 'k', value: 'new' }]);
-      await eventually(() => expect(c.seen.map(text)).toContain('new'));
-      expect(c.seen.map(text)).not.toContain('old');
-    });
-
     it('carries a submission of 10,000 events of 1 KiB in one publish', async () => {
       const t = await topic(2);
       const body = 'x'.repeat(1000);

@@ -1,6 +1,6 @@
 // The HTTP shell every service shares: liveness, readiness, Prometheus metrics, and errors as
 // problem documents. A service adds its own routes to the instance this returns.
-import Fastify, { type FastifyError } from 'fastify';
+import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { problem, sendProblem } from './problem.ts';
@@ -18,6 +18,7 @@ export interface HttpAppOptions {
 }
 
 const CHECK_TIMEOUT_MS = 3000;
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 async function within(check: () => Promise<boolean>): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -50,7 +51,8 @@ export function createHttpApp(options: HttpAppOptions) {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    disableRequestLogging: true,
+    // Probes and scrapes every few seconds would drown the log; requests are logged as usual.
+    logController: new LogController({ disableRequestLogging: (request) => PROBES.has(request.url) }),
     return503OnClosing: true,
   });
 

@@ -46,3 +46,14 @@ export function lastDayOf(month: string): string {
   const day = new Date(Date.UTC(y, m, 0)).getUTCDate();
   return `${month}-${String(day).padStart(2, '0')}`;
 }
+
+export function previousHalfYear(period: string): string {
+  const m = HALF_YEAR.exec(period);
+  if (!m) throw new Error(`not a half-year: ${period}`);
+  return m[2] === '2' ? `${m[1]}-H1` : `${Number(m[1]) - 1}-H2`;
+}
+
+/** The half-year that ended most recently before a calendar day: what a publication on that day reports. */
+export function halfYearEndedBefore(date: string): string {
+  return previousHalfYear(halfYearOf(monthOf(date)));
+}

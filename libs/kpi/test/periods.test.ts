@@ -26,3 +26,12 @@ describe('periods', () => {
     expect(() => monthsOfHalfYear('2025-H3')).toThrow();
   });
 });
+
+describe('the half-year a publication reports', () => {
+  it('is the half-year to 31 March on 1 May, and to 30 September on 1 November', async () => {
+    const { halfYearEndedBefore } = await import('../src/index.ts');
+    expect(halfYearEndedBefore('2026-05-01')).toBe('2025-H2');
+    expect(halfYearEndedBefore('2025-11-01')).toBe('2025-H1');
+    expect(halfYearEndedBefore('2026-01-15')).toBe('2025-H1');
+  });
+});

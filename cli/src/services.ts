@@ -1,0 +1,65 @@
+// The four services in one process, joined by whichever bus is given: what `vawg up` runs, and
+// what the end-to-end tests run against the real broker.
+import type { Bus, Subscription } from '@vawg/bus';
+import type { Pool } from '@vawg/db';
+import type { ObjectStore } from '@vawg/store';
+import type { Topics } from '@vawg/contracts';
+import type { Logger } from '@vawg/log';
+import { createRegistry } from '@vawg/metrics';
+import { createHttpApp } from '@vawg/http';
+import { databaseAnswers } from '@vawg/db';
+import { startIngest } from '@vawg/ingest';
+import { startValidate } from '@vawg/validate';
+import { startAggregate } from '@vawg/aggregate';
+import { startPublish } from '@vawg/publish';
+
+export interface ServicesOptions {
+  bus: Bus;
+  pool: Pool;
+  store: ObjectStore;
+  topics: Topics;
+  log: Logger;
+  host: string;
+  port: number;
+  version: string;
+  /** Publication calendar; the default is the spec's. */
+  schedule?: string;
+}
+
+export interface RunningServices {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startServices(options: ServicesOptions): Promise<RunningServices> {
+  const { bus, pool, store, topics, log } = options;
+  const registry = createRegistry();
+  const app = createHttpApp({
+    logger: log,
+    registry,
+    checks: [
+      { name: 'bus', check: () => bus.ping() },
+      { name: 'postgres', check: () => databaseAnswers(pool) },
+      { name: 's3', check: () => store.ping() },
+    ],
+    bodyLimit: 10 * 1024 * 1024,
+  });
+  const serviceVersion = (name: string) => `${name}@${options.version}`;
+  await startIngest({ app, bus, pool, store, topics, registry, serviceVersion: serviceVersion('ingest') });
+  const subscriptions: Subscription[] = [
+    await startValidate({ bus, topics, registry, log: log.child({ service: 'validate' }), serviceVersion: serviceVersion('validate') }),
+    await startAggregate({ bus, pool, topics, registry, log: log.child({ service: 'aggregate' }) }),
+  ];
+  const publish = await startPublish({
+    pool, store, registry, log: log.child({ service: 'publish' }), serviceVersion: serviceVersion('publish'), schedule: options.schedule,
+  });
+  const address = await app.listen({ host: options.host, port: options.port });
+  return {
+    url: address,
+    async stop() {
+      await app.close();
+      await publish.stop();
+      for (const s of subscriptions) await s.stop();
+    },
+  };
+}

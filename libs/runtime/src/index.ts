@@ -1,0 +1,97 @@
+// What every service's main builds the same way: logger, metrics registry, pool, bus, object
+// store, topic names, and a clean stop on SIGTERM/SIGINT.
+import { createKafkaBus, type Bus } from '@vawg/bus';
+import { createPool, databaseAnswers, type Pool } from '@vawg/db';
+import { createObjectStore, type ObjectStore } from '@vawg/store';
+import { createLogger, type Logger } from '@vawg/log';
+import { createRegistry, type Registry } from '@vawg/metrics';
+import { topicsFor, type Topics } from '@vawg/contracts';
+import type { ReadinessCheck } from '@vawg/http';
+
+export interface BaseConfig {
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  KAFKA_BROKERS: string[];
+  KAFKA_CLIENT_ID?: string | undefined;
+  KAFKA_SESSION_TIMEOUT_MS: number;
+  VAWG_TOPIC_PREFIX: string;
+  DATABASE_URL: string;
+}
+
+export interface S3Config {
+  S3_ENDPOINT?: string | undefined;
+  S3_REGION: string;
+  S3_BUCKET: string;
+  S3_ACCESS_KEY_ID?: string | undefined;
+  S3_SECRET_ACCESS_KEY?: string | undefined;
+  S3_FORCE_PATH_STYLE: boolean;
+}
+
+export interface Runtime {
+  service: string;
+  serviceVersion: string;
+  log: Logger;
+  registry: Registry;
+  pool: Pool;
+  bus: Bus;
+  topics: Topics;
+  checks: ReadinessCheck[];
+  close(): Promise<void>;
+}
+
+export function storeFromConfig(config: S3Config): ObjectStore {
+  return createObjectStore({
+    bucket: config.S3_BUCKET,
+    region: config.S3_REGION,
+    endpoint: config.S3_ENDPOINT,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+  });
+}
+
+export function createRuntime(service: string, version: string, config: BaseConfig): Runtime {
+  const log = createLogger(service, config.LOG_LEVEL);
+  const pool = createPool(config.DATABASE_URL, { applicationName: service });
+  const bus = createKafkaBus({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID ?? `vawg-${service}`,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    logger: log,
+  });
+  return {
+    service,
+    serviceVersion: `${service}@${version}`,
+    log,
+    registry: createRegistry(),
+    pool,
+    bus,
+    topics: topicsFor(config.VAWG_TOPIC_PREFIX),
+    checks: [
+      { name: 'kafka', check: () => bus.ping() },
+      { name: 'postgres', check: () => databaseAnswers(pool) },
+    ],
+    async close() {
+      await bus.close();
+      await pool.end();
+    },
+  };
+}
+
+/** Stops cleanly on SIGTERM or SIGINT: the stop function finishes the batch in hand first. */
+export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}

@@ -1,0 +1,1 @@
+export { startAggregate, aggregateMigrations, type AggregateDeps } from './aggregate-service.ts';

@@ -1,0 +1,32 @@
+// Bearer authentication for the /v1 routes: finds the principal, slows down repeated failures.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { problem, sendProblem } from '@vawg/http';
+import type { Principal } from './credentials.ts';
+import { AuthThrottle } from './auth-throttle.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/;
+
+export function createAuthenticate(lookup: (token: string) => Promise<Principal | null>) {
+  const throttle = new AuthThrottle();
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    const principal = token ? await lookup(token) : null;
+    if (principal) {
+      throttle.succeed(request.ip);
+      request.principal = principal;
+      return;
+    }
+    const delay = throttle.fail(request.ip);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    reply.header('www-authenticate', 'Bearer realm="vawg"');
+    await sendProblem(reply, problem(401, 'unauthorized', 'Unauthorized', token
+      ? 'the bearer token is not a valid credential'
+      : 'send a credential as `Authorization: Bearer <token>`'));
+  };
+}

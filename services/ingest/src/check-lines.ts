@@ -1,0 +1,33 @@
+// The stateless contract, applied line by line so the receipt can answer for every event at once.
+// validate applies it again with the rules that need state; this step needs none.
+import { parseEvent, type ForceEvent, type Refusal } from '@vawg/contracts';
+import type { DecodedLine } from './decode-body.ts';
+
+export type LineOutcome =
+  | { line: number; status: 'accepted'; eventId: string; event: ForceEvent }
+  | { line: number; status: 'refused'; eventId: string | null; refusal: Refusal; original: unknown };
+
+function eventIdOf(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || !('eventId' in value)) return null;
+  return typeof value.eventId === 'string' ? value.eventId.slice(0, 100) : null;
+}
+
+/** The first line that names a force other than the credential's: a reason to refuse the whole batch. */
+export function findForeignForce(lines: readonly DecodedLine[], force: string): { line: number; force: string } | null {
+  for (const l of lines) {
+    const v = l.value;
+    if (typeof v === 'object' && v !== null && 'force' in v && typeof v.force === 'string' && v.force !== force) {
+      return { line: l.line, force: v.force };
+    }
+  }
+  return null;
+}
+
+export function checkLines(lines: readonly DecodedLine[], ctx: { force: string; receivedAt: Date }): LineOutcome[] {
+  return lines.map((l): LineOutcome => {
+    if (l.refusal) return { line: l.line, status: 'refused', eventId: null, refusal: l.refusal, original: l.original ?? null };
+    const parsed = parseEvent(l.value, ctx);
+    if (parsed.ok) return { line: l.line, status: 'accepted', eventId: parsed.event.eventId, event: parsed.event };
+    return { line: l.line, status: 'refused', eventId: eventIdOf(l.value), refusal: parsed.refusal, original: l.value };
+  });
+}

@@ -1,0 +1,84 @@
+// Turns a request body into lines, each either a decoded JSON value or a line-level refusal.
+// Whole-body problems (too many events, not an array) refuse the request; everything else is
+// decided line by line so one bad event never costs the good ones.
+import { createHash } from 'node:crypto';
+import { problem, type Problem } from '@vawg/http';
+import type { Refusal } from '@vawg/contracts';
+
+export const MAX_EVENTS = 10_000;
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** Far above any valid event (the largest free text is 4,000 characters). */
+export const MAX_LINE_BYTES = 64 * 1024;
+const KEPT_PREFIX = 1024;
+
+export interface DecodedLine {
+  line: number;
+  /** The decoded JSON value, when the line decoded. */
+  value?: unknown;
+  /** Why the line could not be decoded; `original` then holds what we keep of its text. */
+  refusal?: Refusal;
+  original?: string;
+}
+
+export type DecodeResult = { ok: true; lines: DecodedLine[] } | { ok: false; problem: Problem };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function tooMany(): DecodeResult {
+  return { ok: false, problem: problem(413, 'too-many-events', 'Too many events', `a batch holds at most ${MAX_EVENTS} events; send the rest in another batch`) };
+}
+
+function decodeLine(bytes: Buffer, line: number): DecodedLine {
+  if (bytes.length > MAX_LINE_BYTES) {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    return {
+      line,
+      original: `${bytes.subarray(0, KEPT_PREFIX).toString('utf8')}… [${bytes.length} bytes, sha256 ${sha256}; whole line in the raw archive]`,
+      refusal: { code: 'line.too-large', message: `a line holds at most ${MAX_LINE_BYTES} bytes; this one has ${bytes.length}` },
+    };
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { line, original: bytes.toString('utf8'), refusal: { code: 'line.invalid-utf8', message: 'the line is not valid UTF-8' } };
+  }
+  try {
+    return { line, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { line, original: text, refusal: { code: 'line.malformed-json', message: `the line is not JSON: ${(error as Error).message}` } };
+  }
+}
+
+export function decodeNdjson(body: Buffer): DecodeResult {
+  const lines: DecodedLine[] = [];
+  let start = 0;
+  let number = 0;
+  while (start <= body.length) {
+    let end = body.indexOf(0x0a, start);
+    if (end === -1) end = body.length;
+    number += 1;
+    let bytes = body.subarray(start, end);
+    if (bytes.at(-1) === 0x0d) bytes = bytes.subarray(0, -1);
+    if (bytes.some((b) => b !== 0x20 && b !== 0x09)) {
+      if (lines.length === MAX_EVENTS) return tooMany();
+      lines.push(decodeLine(bytes, number));
+    }
+    start = end + 1;
+  }
+  return { ok: true, lines };
+}
+
+export function decodeJsonArray(body: Buffer): DecodeResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(body));
+  } catch (error) {
+    return { ok: false, problem: problem(400, 'malformed-body', 'Malformed body', `the body is not a JSON array: ${(error as Error).message}`) };
+  }
+  if (!Array.isArray(value)) {
+    return { ok: false, problem: problem(400, 'malformed-body', 'Malformed body', 'a JSON body must be an array of events') };
+  }
+  if (value.length > MAX_EVENTS) return tooMany();
+  return { ok: true, lines: value.map((v: unknown, i) => ({ line: i + 1, value: v })) };
+}

@@ -1,0 +1,31 @@
+// ingest as its own process: `tsx services/ingest/src/main.ts` (see README for the environment).
+import { z } from 'zod';
+import { commonEnv, envTypes, loadConfig, s3Env } from '@vawg/config';
+import { createHttpApp } from '@vawg/http';
+import { createRuntime, stopOnSignals, storeFromConfig } from '@vawg/runtime';
+import pkg from '../package.json' with { type: 'json' };
+import { startIngest } from './ingest-service.ts';
+import { MAX_BODY_BYTES } from './decode-body.ts';
+
+const config = loadConfig(z.object({
+  ...commonEnv,
+  ...s3Env,
+  PORT: envTypes.port.default(8080),
+  HOST: z.string().default('0.0.0.0'),
+}));
+
+const runtime = createRuntime('ingest', pkg.version, config);
+const store = storeFromConfig(config);
+const app = createHttpApp({
+  logger: runtime.log,
+  registry: runtime.registry,
+  checks: [...runtime.checks, { name: 's3', check: () => store.ping() }],
+  bodyLimit: MAX_BODY_BYTES,
+});
+await startIngest({ app, store, ...runtime });
+await app.listen({ port: config.PORT, host: config.HOST });
+stopOnSignals(runtime.log, async () => {
+  await app.close();
+  await runtime.close();
+  store.close();
+});

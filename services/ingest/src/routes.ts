@@ -1,0 +1,71 @@
+// The force-facing HTTP API of ingest (operations.md). Routes decide; steps do the work.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { problem, sendProblem } from '@vawg/http';
+import type { Counter } from '@vawg/metrics';
+import { checkLines, findForeignForce } from './check-lines.ts';
+import { decodeJsonArray, decodeNdjson, MAX_BODY_BYTES } from './decode-body.ts';
+import type { Receipt, Submission } from './submit.ts';
+import type { Pool } from '@vawg/db';
+
+export interface RouteDeps {
+  authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  submit: (s: Submission) => Promise<Receipt>;
+  pool: Pool;
+  events: Counter<'status'>;
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  // Bodies are read as bytes and decoded here, line by line, so a bad line is a per-line refusal.
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser(['application/json', 'application/x-ndjson'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.decorateRequest('principal', null);
+  app.addHook('preHandler', deps.authenticate);
+
+  app.post('/v1/events', { bodyLimit: MAX_BODY_BYTES }, async (request, reply) => {
+    const principal = request.principal;
+    if (principal?.role !== 'force') {
+      return sendProblem(reply, problem(403, 'forbidden', 'Forbidden', 'an operator credential reads everything and sends nothing'));
+    }
+    const claimed = request.headers['x-vawg-force'];
+    if (typeof claimed === 'string' && claimed !== principal.force) {
+      return sendProblem(reply, problem(403, 'wrong-force', 'Wrong force', `this credential belongs to ${principal.force}, not ${claimed}`));
+    }
+    const mediaType = request.headers['content-type']?.startsWith('application/x-ndjson') ? 'ndjson' : 'json';
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    if (body.length === 0) return sendProblem(reply, problem(400, 'malformed-body', 'Malformed body', 'the body is empty'));
+    const decoded = mediaType === 'ndjson' ? decodeNdjson(body) : decodeJsonArray(body);
+    if (!decoded.ok) return sendProblem(reply, decoded.problem);
+    const foreign = findForeignForce(decoded.lines, principal.force);
+    if (foreign) {
+      return sendProblem(reply, problem(403, 'wrong-force', 'Wrong force',
+        `line ${foreign.line} is for ${foreign.force}; this credential sends only ${principal.force}'s events. Nothing in this batch was accepted.`));
+    }
+    const receivedAt = new Date();
+    const outcomes = checkLines(decoded.lines, { force: principal.force, receivedAt });
+    let receipt: Receipt;
+    try {
+      receipt = await deps.submit({ submissionId: randomUUID(), force: principal.force, receivedAt, body, mediaType, outcomes });
+    } catch (error) {
+      request.log.error({ err: error }, 'submission could not be made durable');
+      return sendProblem(reply, problem(503, 'unavailable', 'Not accepted',
+        'the batch could not be stored durably and was not acknowledged; send it again (events are deduplicated by eventId)'));
+    }
+    deps.events.inc({ status: 'accepted' }, receipt.accepted);
+    deps.events.inc({ status: 'refused' }, receipt.refused);
+    return reply.code(202).send(receipt);
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/submissions/:id', async (request, reply) => {
+    const principal = request.principal;
+    const notFound = problem(404, 'not-found', 'Not found', 'no such submission for this credential');
+    if (!principal || !uuid.test(request.params.id)) return sendProblem(reply, notFound);
+    const { rows } = await deps.pool.query<{ force: string; receipt: Receipt }>(
+      'SELECT force, receipt FROM ingest.submissions WHERE submission_id = $1', [request.params.id]);
+    const row = rows[0];
+    if (!row || (principal.role === 'force' && row.force !== principal.force)) return sendProblem(reply, notFound);
+    return row.receipt;
+  });
+}

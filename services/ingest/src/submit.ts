@@ -1,0 +1,85 @@
+// Makes a checked submission durable before it is acknowledged: accepted events to the raw
+// topic, refusals (each keeping its original) to the refused topic, the exact bytes received to
+// the raw archive, and the receipt to PostgreSQL. All four must succeed before the 202.
+import type { Bus } from '@vawg/bus';
+import type { Pool } from '@vawg/db';
+import type { ObjectStore } from '@vawg/store';
+import type { FailureRecord, RawMessage, Topics } from '@vawg/contracts';
+import type { LineOutcome } from './check-lines.ts';
+
+export interface Receipt {
+  submissionId: string;
+  force: string;
+  receivedAt: string;
+  lines: number;
+  accepted: number;
+  refused: number;
+  results: ({ line: number; eventId: string; status: 'accepted' } | { line: number; eventId: string | null; status: 'refused'; code: string; message: string })[];
+}
+
+export interface Submission {
+  submissionId: string;
+  force: string;
+  receivedAt: Date;
+  body: Buffer;
+  mediaType: 'ndjson' | 'json';
+  outcomes: LineOutcome[];
+}
+
+export interface SubmitDeps {
+  bus: Bus;
+  pool: Pool;
+  store: ObjectStore;
+  topics: Topics;
+  serviceVersion: string;
+}
+
+export function receiptOf(s: Submission): Receipt {
+  const results = s.outcomes.map((o) => o.status === 'accepted'
+    ? { line: o.line, eventId: o.eventId, status: o.status }
+    : { line: o.line, eventId: o.eventId, status: o.status, code: o.refusal.code, message: o.refusal.message });
+  const accepted = s.outcomes.filter((o) => o.status === 'accepted').length;
+  return {
+    submissionId: s.submissionId, force: s.force, receivedAt: s.receivedAt.toISOString(),
+    lines: s.outcomes.length, accepted, refused: s.outcomes.length - accepted, results,
+  };
+}
+
+export function archiveKey(s: Submission): string {
+  const day = s.receivedAt.toISOString().slice(0, 10);
+  return `raw/${s.force}/${day}/${s.submissionId}.${s.mediaType === 'ndjson' ? 'ndjson' : 'json'}`;
+}
+
+export function createSubmitStep(deps: SubmitDeps) {
+  return async function submit(s: Submission): Promise<Receipt> {
+    const receivedAt = s.receivedAt.toISOString();
+    const raw: string[] = [];
+    const refused: string[] = [];
+    for (const o of s.outcomes) {
+      if (o.status === 'accepted') {
+        const message: RawMessage = { v: 1, submissionId: s.submissionId, line: o.line, force: s.force, receivedAt, event: o.event };
+        raw.push(JSON.stringify(message));
+      } else {
+        const record: FailureRecord = {
+          type: 'failure.ingest', v: 1, submissionId: s.submissionId, line: o.line, force: s.force, receivedAt,
+          eventId: o.eventId, code: o.refusal.code, message: o.refusal.message, original: o.original,
+          refusedAt: receivedAt, serviceVersion: deps.serviceVersion,
+        };
+        refused.push(JSON.stringify(record));
+      }
+    }
+    const receipt = receiptOf(s);
+    const key = archiveKey(s);
+    await Promise.all([
+      deps.bus.publish(deps.topics.raw, raw.map((value) => ({ key: s.force, value }))),
+      deps.bus.publish(deps.topics.refused, refused.map((value) => ({ key: s.force, value }))),
+      deps.store.put(key, s.body, s.mediaType === 'ndjson' ? 'application/x-ndjson' : 'application/json'),
+      deps.pool.query(
+        `INSERT INTO ingest.submissions (submission_id, force, received_at, lines, accepted, refused, archive_key, receipt)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [s.submissionId, s.force, s.receivedAt, receipt.lines, receipt.accepted, receipt.refused, key, JSON.stringify(receipt)],
+      ),
+    ]);
+    return receipt;
+  };
+}

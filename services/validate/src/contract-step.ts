@@ -1,0 +1,37 @@
+// Applies the event contract to one raw message. The same rules ran at ingest for the receipt;
+// running them here too means the raw topic is never trusted, whoever wrote to it and with
+// whichever version of the contract.
+import { parseEvent, rawMessage } from '@vawg/contracts';
+import type { ConsumedMessage } from '@vawg/bus';
+import type { StepResult } from './results.ts';
+
+export function createContractStep(serviceVersion: string, now: () => Date = () => new Date()) {
+  return function checkContract(message: ConsumedMessage): StepResult {
+    const text = message.value.toString('utf8');
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(text);
+    } catch {
+      decoded = undefined;
+    }
+    const raw = rawMessage.safeParse(decoded);
+    if (!raw.success) {
+      return {
+        type: 'dead-letter',
+        letter: { reason: `not a raw message v1: ${raw.error.issues[0]?.message ?? 'not JSON'}`, stage: 'validate', topic: message.topic, partition: message.partition, offset: message.offset, value: text },
+      };
+    }
+    const { event, ...receipt } = raw.data;
+    const parsed = parseEvent(event, { force: receipt.force, receivedAt: new Date(receipt.receivedAt) });
+    if (parsed.ok) return { type: 'ok', message: { ...receipt, event: parsed.event } };
+    const eventId = typeof event === 'object' && event !== null && 'eventId' in event && typeof event.eventId === 'string' ? event.eventId : null;
+    return {
+      type: 'refuse',
+      failure: {
+        type: 'failure.validate', v: 1, submissionId: receipt.submissionId, line: receipt.line, force: receipt.force,
+        receivedAt: receipt.receivedAt, eventId, code: parsed.refusal.code, message: parsed.refusal.message,
+        original: event, refusedAt: now().toISOString(), serviceVersion,
+      },
+    };
+  };
+}

@@ -1,0 +1,2 @@
+export { startValidate, type ValidateDeps } from './validate-service.ts';
+export { createContractStep } from './contract-step.ts';

@@ -1,0 +1,18 @@
+// validate as its own process: `tsx services/validate/src/main.ts` (see README).
+import { z } from 'zod';
+import { commonEnv, envTypes, loadConfig } from '@vawg/config';
+import { createHttpApp } from '@vawg/http';
+import { createRuntime, stopOnSignals } from '@vawg/runtime';
+import pkg from '../package.json' with { type: 'json' };
+import { startValidate } from './validate-service.ts';
+
+const config = loadConfig(z.object({ ...commonEnv, METRICS_PORT: envTypes.port.default(9101) }));
+const runtime = createRuntime('validate', pkg.version, config);
+const subscription = await startValidate(runtime);
+const ops = createHttpApp({ logger: runtime.log, registry: runtime.registry, checks: runtime.checks });
+await ops.listen({ port: config.METRICS_PORT, host: '0.0.0.0' });
+stopOnSignals(runtime.log, async () => {
+  await subscription.stop();
+  await ops.close();
+  await runtime.close();
+});

@@ -1,0 +1,14 @@
+// Settings every workspace's tests share. Integration tests talk to a real broker, database and
+// S3 endpoint, so timeouts are generous; performance is measured by `npm run bench`, not here.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    include: ['test/**/*.test.ts'],
+    // Integration test files share one broker and PostgreSQL: one file at a time per package
+    // keeps 2 cores from thrashing (turbo still runs packages side by side).
+    fileParallelism: false,
+  },
+});
