@@ -6,17 +6,17 @@ import { parse } from 'csv-parse/sync';
 const referenceDir = new URL('../reference/', import.meta.url);
 
 function readCsv<K extends string>(file: string, columns: readonly K[]): Record<K, string>[] {
-  const rows: Record<string, string>[] = parse(readFileSync(new URL(file, referenceDir)), {
+  const rows: Record<K, string>[] = parse(readFileSync(new URL(file, referenceDir)), {
     columns: true,
     skip_empty_lines: true,
     trim: true,
   });
   for (const column of columns) {
-    if (rows.length > 0 && !(column in rows[0]!)) {
+    if (rows[0] && !(column in rows[0])) {
       throw new Error(`reference/${file}: missing column ${column}`);
     }
   }
-  return rows as Record<K, string>[];
+  return rows;
 }
 
 export interface Force { id: string; name: string; onsCode: string; country: string }

@@ -51,7 +51,7 @@ export interface KafkaBroker {
   port: number;
   controllerPort: number;
   pid: number;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 function serverProperties(dataDir: string, port: number, controllerPort: number): string {

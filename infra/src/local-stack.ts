@@ -13,7 +13,7 @@ export interface LocalStack {
   env: Record<string, string>;
   /** One line per component: where it is and whether we started it. */
   report: string[];
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Promise<LocalStack> {
@@ -33,7 +33,7 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
       report.push(`Kafka: ${env.KAFKA_BROKERS} (from KAFKA_BROKERS)`);
     } else {
       const broker = await startKafkaBroker({ dataDir: join(scratch, 'kafka') });
-      stops.push(broker.stop);
+      stops.push(() => broker.stop());
       out.KAFKA_BROKERS = broker.brokers;
       report.push(`Kafka: ${await kafkaVersion()} broker started at ${broker.brokers}`);
     }
@@ -42,7 +42,7 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
       report.push('PostgreSQL: from DATABASE_URL');
     } else {
       const db = await startEmbeddedPostgres(join(scratch, 'pg'));
-      stops.push(db.stop);
+      stops.push(() => db.stop());
       out.DATABASE_URL = db.url;
       report.push(`PostgreSQL: embedded, started at ${new URL(db.url).host}`);
     }
@@ -50,7 +50,7 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
       report.push(`S3: ${env.S3_ENDPOINT} (from S3_ENDPOINT)`);
     } else {
       const s3 = await startS3rver(join(scratch, 's3'));
-      stops.push(s3.stop);
+      stops.push(() => s3.stop());
       Object.assign(out, {
         S3_ENDPOINT: s3.endpoint,
         S3_ACCESS_KEY_ID: s3.accessKeyId,

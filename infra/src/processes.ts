@@ -7,10 +7,10 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** SIGTERM, then SIGKILL if it has not gone after the grace period. */
-export async function stopProcess(pid: number, graceMs = 30_000): Promise<void> {
+/** A polite signal (SIGTERM unless told), then SIGKILL if it has not gone after the grace period. */
+export async function stopProcess(pid: number, graceMs = 30_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (!processAlive(pid)) return;
-  process.kill(pid, 'SIGTERM');
+  process.kill(pid, signal);
   const deadline = Date.now() + graceMs;
   while (processAlive(pid)) {
     if (Date.now() > deadline) {

@@ -7,7 +7,7 @@ export interface S3Endpoint {
   accessKeyId: string;
   secretAccessKey: string;
   region: string;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /** s3rver checks signatures against these fixed credentials. */

@@ -128,8 +128,9 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       await consumer.run({
         eachBatchAutoResolve: false,
         autoCommitThreshold: 1,
-        eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, isStale }) => {
-          if (batch.messages.length === 0 || isStale()) return;
+        eachBatch: async (payload) => {
+          const { batch } = payload;
+          if (batch.messages.length === 0 || payload.isStale()) return;
           const messages: ConsumedMessage[] = batch.messages.map((m) => ({
             topic: batch.topic,
             partition: batch.partition,
@@ -140,8 +141,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
             timestamp: Number(m.timestamp),
           }));
           await opts.handler({ topic: batch.topic, partition: batch.partition, messages });
-          resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
-          await commitOffsetsIfNecessary();
+          payload.resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
+          await payload.commitOffsetsIfNecessary();
         },
       });
       return {

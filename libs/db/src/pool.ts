@@ -10,18 +10,28 @@ const NUMERIC = 1700;
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format);
+    return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
   }) as typeof pg.types.getTypeParser,
 };
 
-export function createPool(url: string, options: { max?: number; applicationName?: string } = {}): Pool {
-  return new pg.Pool({
+export interface PoolOptions {
+  max?: number;
+  applicationName?: string;
+  /** An idle connection failed (the server restarted, say); the pool drops it and carries on. */
+  onIdleError?: (error: Error) => void;
+}
+
+export function createPool(url: string, options: PoolOptions = {}): Pool {
+  const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     types,
     application_name: options.applicationName,
     connectionTimeoutMillis: 10_000,
   });
+  // Without a listener, an idle connection's error would crash the process.
+  pool.on('error', options.onIdleError ?? ((error) => process.stderr.write(`postgres: idle connection lost: ${error.message}\n`)));
+  return pool;
 }
 
 export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>, isolation?: 'repeatable read' | 'serializable'): Promise<T> {

@@ -13,12 +13,12 @@ export function createRegistry(): Registry {
 /** Gets a metric already registered under this name, or registers it: services sharing a registry share metrics. */
 export function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
   const existing = registry.getSingleMetric(name);
-  if (existing instanceof Counter) return existing as Counter<L>;
+  if (existing instanceof Counter) return existing;
   return new Counter({ name, help, labelNames, registers: [registry] });
 }
 
 export function histogram<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[] = [], buckets?: number[]): Histogram<L> {
   const existing = registry.getSingleMetric(name);
-  if (existing instanceof Histogram) return existing as Histogram<L>;
+  if (existing instanceof Histogram) return existing;
   return new Histogram({ name, help, labelNames, registers: [registry], ...(buckets ? { buckets } : {}) });
 }

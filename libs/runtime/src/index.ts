@@ -51,7 +51,7 @@ export function storeFromConfig(config: S3Config): ObjectStore {
 
 export function createRuntime(service: string, version: string, config: BaseConfig): Runtime {
   const log = createLogger(service, config.LOG_LEVEL);
-  const pool = createPool(config.DATABASE_URL, { applicationName: service });
+  const pool = createPool(config.DATABASE_URL, { applicationName: service, onIdleError: (err) => log.warn({ err }, 'postgres: idle connection lost') });
   const bus = createKafkaBus({
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID ?? `vawg-${service}`,

@@ -1,0 +1,82 @@
+// `vawg demo`: up, then a synthetic year for every force through the ingest API, counted,
+// published, and downloaded: the whole system working, on one command.
+import { join } from 'node:path';
+import { SingleBar, Presets } from 'cli-progress';
+import { forces, londonDate } from '@vawg/contracts';
+import { createCredential } from '@vawg/ingest';
+import { publishPeriod } from '@vawg/publish';
+import { halfYearEndedBefore, lastDayOf, monthsOfHalfYear, previousHalfYear, type PublishedRow } from '@vawg/kpi';
+import { seeded, shuffle, syntheticCrimes } from '@vawg/synthetic';
+import { bringUp } from '../bring-up.ts';
+import { connect } from '../connect.ts';
+import { vawgHome } from '../home.ts';
+import { sendLines, type SourceLine } from '../send-lines.ts';
+import { printUp, waitForSignal } from './up.ts';
+import { printTotals } from './send.ts';
+import { downloadRevision } from './reports.ts';
+
+/** Rough relative sizes, so the biggest forces look biggest. */
+const WEIGHTS: Record<string, number> = {
+  metropolitan: 10, 'greater-manchester': 5, 'west-midlands': 4.5, 'west-yorkshire': 4.5, 'thames-valley': 3, kent: 2.8,
+  lancashire: 2.6, merseyside: 2.4, essex: 2.3, hampshire: 2.3, 'south-yorkshire': 2.2, 'devon-and-cornwall': 2, 'city-of-london': 0.2,
+};
+
+export async function demoCommand(options: { exit?: boolean; crimesPerForceMonth: number }): Promise<void> {
+  const up = await bringUp();
+  printUp(up.state.url, up.summary);
+  const connection = await connect();
+  try {
+    const latest = halfYearEndedBefore(londonDate(new Date()));
+    const months = [...monthsOfHalfYear(previousHalfYear(latest)), ...monthsOfHalfYear(latest)];
+    const from = `${months[0]}-01`;
+    const to = lastDayOf(months[months.length - 1]!);
+    console.log(`\nSending a synthetic year (${from} to ${to}) for all ${forces.length} forces through ${up.state.url}…`);
+    const random = seeded(20220401);
+    const batches = await Promise.all(forces.map(async (force) => {
+      const count = Math.round(options.crimesPerForceMonth * 12 * (WEIGHTS[force.id] ?? 1.5));
+      const crimes = syntheticCrimes(random, { force: force.id, count, from, to, refPrefix: `DEMO-${from}` });
+      // Some of it twice, as a force re-sending a file would; and one malformed line, to show a refusal.
+      const lines = shuffle(random, [...crimes, ...crimes.slice(0, Math.ceil(count / 50))]).map((e, i): SourceLine => ({ text: JSON.stringify(e), where: `${force.id}#${i + 1}` }));
+      lines.push({ text: JSON.stringify({ ...crimes[0], eventId: random.uuid(), payload: { ...crimes[0]!.payload, victim: { ...crimes[0]!.payload.victim, sex: 'unknown' } } }), where: `${force.id}#bad` });
+      return { force: force.id, token: await createCredential(connection.pool, { role: 'force', force: force.id }), lines, ids: crimes.map((c) => c.eventId) };
+    }));
+
+    const total = batches.reduce((n, b) => n + b.lines.length, 0);
+    const bar = new SingleBar({ format: 'sending [{bar}] {value}/{total} events', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+    bar.start(total, 0);
+    const totals = { submissions: 0, lines: 0, accepted: 0, refused: 0, byCode: new Map<string, number>(), examples: [] as string[] };
+    for (const b of batches) {
+      const t = await sendLines({ url: up.state.url, token: b.token, force: b.force, lines: b.lines, onProgress: (n) => bar.update(totals.lines + n) });
+      totals.submissions += t.submissions; totals.lines += t.lines; totals.accepted += t.accepted; totals.refused += t.refused;
+      for (const [code, n] of t.byCode) totals.byCode.set(code, (totals.byCode.get(code) ?? 0) + n);
+      totals.examples.push(...t.examples.slice(0, 1));
+    }
+    bar.stop();
+    printTotals({ ...totals, examples: totals.examples.slice(0, 3) });
+
+    const ids = batches.flatMap((b) => b.ids);
+    process.stdout.write('counting');
+    for (;;) {
+      const { rows } = await connection.pool.query<{ n: number }>('SELECT count(*)::bigint AS n FROM aggregate.applied_events WHERE event_id = ANY($1::uuid[])', [ids]);
+      if ((rows[0]?.n ?? 0) >= ids.length) break;
+      process.stdout.write('.');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    console.log(` all ${ids.length} distinct crimes counted.`);
+
+    const result = await publishPeriod({ pool: connection.pool, store: connection.store, serviceVersion: 'publish@demo' }, latest);
+    const folder = await downloadRevision(connection.store, result.prefix, join(vawgHome(), 'reports'));
+    const cells = JSON.parse((await connection.store.get(`${result.prefix}cells.json`))!.toString()) as PublishedRow[];
+    const national = cells.filter((r) => r.geography === 'national' && r.measure === 'crimes-recorded' && r.split === 'all');
+    console.log(`\nPublished ${latest} revision ${result.revision}: s3://${connection.store.bucket}/${result.prefix}\nCopied to ${folder}/ (cells.csv, cells.json, manifest.json)`);
+    console.log(`\nVAWG crimes recorded, England and Wales:`);
+    for (const r of national) console.log(`  ${r.period.padEnd(8)} ${String(r.value).padStart(8)}`);
+  } finally {
+    await connection.close();
+  }
+  if (!options.exit) {
+    console.log('\nStill up: send more with `npx vawg send`, publish with `npx vawg publish`. Stop with Ctrl-C.');
+    await waitForSignal();
+  }
+  await up.stop();
+}

@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { SingleBar, Presets } from 'cli-progress';
+import { ingestUrl } from '../connect.ts';
+import { sendLines, type SendTotals, type SourceLine } from '../send-lines.ts';
+import { CliError } from '../cli-error.ts';
+
+export async function readNdjsonFiles(files: string[]): Promise<SourceLine[]> {
+  const lines: SourceLine[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    text.split('\n').forEach((line, i) => {
+      if (line.trim() !== '') lines.push({ text: line.replace(/\r$/, ''), where: `${basename(file)}:${i + 1}` });
+    });
+  }
+  return lines;
+}
+
+export function printTotals(totals: SendTotals): void {
+  console.log(`sent ${totals.lines} events in ${totals.submissions} submissions: ${totals.accepted} accepted, ${totals.refused} refused`);
+  const codes = [...totals.byCode].sort((a, b) => b[1] - a[1]);
+  for (const [code, count] of codes.slice(0, 10)) console.log(`  ${String(count).padStart(7)}  ${code}`);
+  if (totals.examples.length > 0) {
+    console.log('first refusals:');
+    for (const example of totals.examples) console.log(`  ${example}`);
+  }
+}
+
+export async function sendCommand(files: string[], options: { force: string; token: string; url?: string }): Promise<void> {
+  const url = ingestUrl(options.url);
+  const lines = await readNdjsonFiles(files);
+  if (lines.length === 0) throw new CliError(`no events in ${files.join(', ')}`);
+  const bar = new SingleBar({ format: 'sending [{bar}] {value}/{total} events', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+  bar.start(lines.length, 0);
+  try {
+    const totals = await sendLines({ url, token: options.token, force: options.force, lines, onProgress: (n) => bar.update(n) });
+    bar.stop();
+    printTotals(totals);
+  } finally {
+    bar.stop();
+  }
+}

@@ -1,0 +1,28 @@
+import { bringUp } from '../bring-up.ts';
+
+export function printUp(url: string, summary: string[]): void {
+  console.log(`VAWG data system is up.\n`);
+  console.log(`  ingest API     ${url}   (POST /v1/events, GET /v1/submissions/{id})`);
+  console.log(`  health         ${url}/healthz  ${url}/readyz  ${url}/metrics`);
+  for (const line of summary) console.log(`  ${line}`);
+}
+
+export async function upCommand(options: { port?: number }): Promise<void> {
+  const up = await bringUp(options);
+  printUp(up.state.url, up.summary);
+  console.log(`\nNext, in another terminal:
+  npx vawg tokens create --force kent
+  npx vawg send --force kent --token <token> events.ndjson
+  npx vawg publish --period 2025-H1
+Stop with Ctrl-C.`);
+  await waitForSignal();
+  console.log('\nstopping…');
+  await up.stop();
+}
+
+export function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}

@@ -1,0 +1,64 @@
+// How a command reaches the system: the database and object store named in the environment,
+// else those of the `vawg up` running now. Migrations run first, so a fresh database works.
+import { z } from 'zod';
+import { createPool, migrate, type Pool } from '@vawg/db';
+import { createObjectStore, type ObjectStore } from '@vawg/store';
+import { commonEnv, parseConfig, s3Env } from '@vawg/config';
+import { storeFromConfig } from '@vawg/runtime';
+import { ingestMigrations } from '@vawg/ingest';
+import { aggregateMigrations } from '@vawg/aggregate';
+import { publishMigrations } from '@vawg/publish';
+import { readUpState } from './home.ts';
+import { CliError } from './cli-error.ts';
+
+export const cliEnv = z.object({
+  ...commonEnv,
+  ...s3Env,
+  LOG_LEVEL: commonEnv.LOG_LEVEL.default('warn'),
+  KAFKA_BROKERS: commonEnv.KAFKA_BROKERS.optional(),
+  DATABASE_URL: commonEnv.DATABASE_URL.optional(),
+  VAWG_URL: z.url().optional(),
+});
+export type CliEnv = z.infer<typeof cliEnv>;
+
+export function cliConfig(): CliEnv {
+  return parseConfig(cliEnv);
+}
+
+export interface Connection {
+  pool: Pool;
+  store: ObjectStore;
+  close(): Promise<void>;
+}
+
+const NOTHING_RUNNING = 'nothing to connect to: start `vawg up` in another terminal, or set DATABASE_URL and S3_ENDPOINT';
+
+export async function connect(): Promise<Connection> {
+  const config = cliConfig();
+  const state = readUpState();
+  const databaseUrl = config.DATABASE_URL ?? state?.databaseUrl;
+  if (!databaseUrl) throw new CliError(NOTHING_RUNNING);
+  const store = config.S3_ENDPOINT || !state ? storeFromConfig(config) : createObjectStore(state.s3);
+  const pool = createPool(databaseUrl, { max: 4, applicationName: 'vawg-cli' });
+  try {
+    for (const set of [ingestMigrations, aggregateMigrations, publishMigrations]) await migrate(pool, set);
+  } catch (error) {
+    await pool.end();
+    throw new CliError(`cannot use the database at ${new URL(databaseUrl).host}: ${(error as Error).message}`);
+  }
+  return {
+    pool,
+    store,
+    async close() {
+      await pool.end();
+      store.close();
+    },
+  };
+}
+
+/** The ingest API to send to: --url, then VAWG_URL, then the running `vawg up`. */
+export function ingestUrl(explicit?: string): string {
+  const url = explicit ?? cliConfig().VAWG_URL ?? readUpState()?.url;
+  if (!url) throw new CliError('no ingest API to send to: start `vawg up`, or pass --url (or set VAWG_URL)');
+  return url.replace(/\/$/, '');
+}

@@ -1,0 +1,58 @@
+// The `vawg` command line (operations.md, "The command line").
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError } from '@vawg/config';
+import pkg from '../package.json' with { type: 'json' };
+import { CliError } from './cli-error.ts';
+import { upCommand } from './commands/up.ts';
+import { demoCommand } from './commands/demo.ts';
+import { tokensCreateCommand } from './commands/tokens.ts';
+import { sendCommand } from './commands/send.ts';
+import { publishCommand } from './commands/publish.ts';
+import { reportsCommand } from './commands/reports.ts';
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+const program = new Command('vawg').version(pkg.version).description('The national VAWG data system: ingest, validate, aggregate, publish.');
+
+program.command('up').description('start every service in this process, on the embedded defaults unless the environment names a broker, database or S3 endpoint')
+  .option('--port <port>', 'port of the ingest API (default 8080, or a free one)', integer)
+  .action(upCommand);
+program.command('demo').description('up, then send a synthetic year for every force, publish, and print where the report is')
+  .option('--exit', 'stop once the report is published instead of staying up')
+  .option('--crimes-per-force-month <n>', 'volume of the synthetic data', integer, 40)
+  .action(demoCommand);
+program.command('tokens').description('credentials').command('create').description('create a credential and print it once')
+  .option('--force <force>', 'the force it belongs to (an id from forces.csv)')
+  .option('--operator', 'an operator credential: reads everything, sends nothing')
+  .action(tokensCreateCommand);
+program.command('send').description('send NDJSON files through the ingest API and print the receipt totals')
+  .argument('<files...>', 'NDJSON files, one event a line')
+  .requiredOption('--force <force>', 'the force sending')
+  .requiredOption('--token <token>', "the force's credential")
+  .option('--url <url>', 'the ingest API (default: the running `vawg up`, or VAWG_URL)')
+  .action(sendCommand);
+program.command('publish').description('publish (or republish) a half-year now, and print the revision')
+  .requiredOption('--period <period>', 'a half-year, e.g. 2025-H1')
+  .action(publishCommand);
+program.command('reports').description('list publications; with --download, copy a revision\'s files to a folder')
+  .option('--period <period>', 'only this half-year')
+  .option('--revision <n>', 'the revision to download (default: the latest)', integer)
+  .option('--download <dir>', 'copy the files of the chosen revision under this folder')
+  .action(reportsCommand);
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof CliError || error instanceof ConfigError) {
+    console.error(`vawg: ${error.message}`);
+  } else {
+    // Not a failure we foresaw: still one line, with the stack only when asked for.
+    console.error(`vawg: ${error instanceof Error ? error.message.split('\n')[0] : String(error)} (run with LOG_LEVEL=debug for details)`);
+    if (process.env.LOG_LEVEL === 'debug') console.error(error);
+  }
+  process.exit(1);
+}

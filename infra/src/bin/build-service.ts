@@ -1,0 +1,30 @@
+// Usage (from a service folder): tsx ../../infra/src/bin/build-service.ts
+// Bundles the service's src/main.ts, with every workspace library, into dist/app/main.js, and
+// copies what it reads at run time beside it: its migrations and the reference data. The
+// deployable is then `node dist/app/main.js` with production node_modules (see Dockerfile).
+import { cp, mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { repoRoot } from '../paths.ts';
+
+const serviceDir = process.cwd();
+const dist = join(serviceDir, 'dist');
+await rm(dist, { recursive: true, force: true });
+await build({
+  entryPoints: [join(serviceDir, 'src', 'main.ts')],
+  outfile: join(dist, 'app', 'main.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  sourcemap: true,
+  // npm packages stay in node_modules; our own workspaces (TypeScript source) are bundled.
+  external: ['kafkajs', 'pg', 'pg-native', 'fastify', 'pino', 'prom-client', 'zod', '@aws-sdk/*', 'node-cron', 'csv-parse', 'csv-parse/*'],
+  logLevel: 'warning',
+});
+// Paths are resolved as `new URL('../<folder>/', import.meta.url)` from a file one level down.
+await mkdir(dist, { recursive: true });
+await cp(join(repoRoot, 'contracts', 'reference'), join(dist, 'reference'), { recursive: true });
+if (existsSync(join(serviceDir, 'migrations'))) await cp(join(serviceDir, 'migrations'), join(dist, 'migrations'), { recursive: true });
+console.log(`built ${join(dist, 'app', 'main.js')}`);
