@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.cache/**', '**/bin/*.js', '*.config.js'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.cache/**', '**/bin/*.js', '*.config.js', '**/vitest.config.ts', 'vitest.shared.ts'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

@@ -34,16 +34,44 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
   return pool;
 }
 
-export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>, isolation?: 'repeatable read' | 'serializable'): Promise<T> {
-  const client = await pool.connect();
+type Isolation = 'repeatable read' | 'serializable';
+
+/** Runs `work` in a transaction on a client already held (one that holds a session lock, say). */
+export async function inTransaction<T>(client: PoolClient, work: (client: PoolClient) => Promise<T>, isolation?: Isolation): Promise<T> {
+  await client.query(isolation ? `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}` : 'BEGIN');
   try {
-    await client.query(isolation ? `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}` : 'BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
+  }
+}
+
+export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>, isolation?: Isolation): Promise<T> {
+  const client = await pool.connect();
+  try {
+    return await inTransaction(client, work, isolation);
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Holds a session-level advisory lock named `name` while `work` runs on the locking client, so
+ * that work of one name never overlaps, across processes. Taken before any transaction begins:
+ * a REPEATABLE READ snapshot taken first would not see what the previous holder committed.
+ */
+export async function withSessionLock<T>(pool: Pool, name: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+    try {
+      return await work(client);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [name]);
+    }
   } finally {
     client.release();
   }

@@ -19,7 +19,8 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   // Bodies are read as bytes and decoded here, line by line, so a bad line is a per-line refusal.
-  app.removeContentTypeParser(['application/json']);
+  // Any other media type is answered 415 by fastify itself.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'application/x-ndjson'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.decorateRequest('principal', null);
   app.addHook('preHandler', deps.authenticate);

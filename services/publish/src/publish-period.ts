@@ -1,7 +1,7 @@
 // One publication run for a half-year: snapshot, rows with disclosure control, files under a new
 // immutable prefix, then the record. A run whose rows equal the latest revision's writes nothing.
 import { createHash } from 'node:crypto';
-import { withTransaction, type Pool } from '@vawg/db';
+import { inTransaction, withSessionLock, type Pool } from '@vawg/db';
 import type { ObjectStore } from '@vawg/store';
 import { forceIds } from '@vawg/contracts';
 import { buildCountRows, isHalfYear, toCsv, toJson } from '@vawg/kpi';
@@ -30,9 +30,9 @@ const sha256 = (data: string) => createHash('sha256').update(data).digest('hex')
 
 export async function publishPeriod(deps: PublishDeps, period: string, cutoff = new Date()): Promise<PublicationResult> {
   if (!isHalfYear(period)) throw new PublishError(`not a half-year: ${period} (expected e.g. 2025-H1)`);
-  return withTransaction(deps.pool, async (client) => {
-    // Runs for one period never overlap, across processes: the second waits, then finds the first's revision.
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`publish:${period}`]);
+  // Runs for one period never overlap, across processes: the second waits, then its snapshot
+  // (taken after the wait) finds the first's revision, so no revision is ever written twice.
+  return withSessionLock(deps.pool, `publish:${period}`, (client) => inTransaction(client, async () => {
     const snapshot = await readSnapshot(client, period);
     const rows = buildCountRows(period, forceIds, snapshot.counts);
     const files = { 'cells.csv': toCsv(rows), 'cells.json': toJson(rows) };
@@ -60,7 +60,7 @@ export async function publishPeriod(deps: PublishDeps, period: string, cutoff = 
       `INSERT INTO publish.publications (period, revision, cutoff, prefix, content_sha256, manifest) VALUES ($1, $2, $3, $4, $5, $6)`,
       [period, revision, cutoff, prefix, contentSha256, manifestText]);
     return { period, revision, prefix, unchanged: false };
-  }, 'repeatable read');
+  }, 'repeatable read'));
 }
 
 export interface PublicationSummary {

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '@vawg/log';
+import { createRegistry, counter } from '@vawg/metrics';
+import { createHttpApp } from '../src/index.ts';
+
+describe('the HTTP shell of every service', () => {
+  it('answers liveness, readiness per check, metrics, and problem documents without stacks', async () => {
+    const registry = createRegistry();
+    counter(registry, 'vawg_test_total', 'a test counter').inc(3);
+    let brokerUp = true;
+    const app = createHttpApp({ logger: silentLogger(), registry, checks: [{ name: 'broker', check: () => Promise.resolve(brokerUp) }] });
+    app.get('/boom', () => { throw new Error('secret internals'); });
+    app.post('/echo', { bodyLimit: 10 }, (request) => request.body);
+
+    expect((await app.inject('/healthz')).json()).toEqual({ status: 'ok' });
+    expect((await app.inject('/readyz')).statusCode).toBe(200);
+    brokerUp = false;
+    const notReady = await app.inject('/readyz');
+    expect(notReady.statusCode).toBe(503);
+    expect(notReady.json()).toEqual({ status: 'not-ready', checks: { broker: false } });
+    expect((await app.inject('/metrics')).body).toContain('vawg_test_total 3');
+
+    const boom = await app.inject('/boom');
+    expect(boom.statusCode).toBe(500);
+    expect(boom.headers['content-type']).toContain('application/problem+json');
+    expect(boom.body).not.toContain('secret internals');
+    const large = await app.inject({ method: 'POST', url: '/echo', payload: { much: 'too long for ten bytes' } });
+    expect(large.json()).toMatchObject({ status: 413, type: '/problems/body-too-large' });
+    expect((await app.inject('/nowhere')).json()).toMatchObject({ status: 404, type: '/problems/not-found' });
+    await app.close();
+  });
+});

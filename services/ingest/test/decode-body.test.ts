@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { decodeJsonArray, decodeNdjson, MAX_EVENTS, MAX_LINE_BYTES } from '../src/decode-body.ts';
+
+describe('decoding a body into lines', () => {
+  it('numbers NDJSON lines as the sender sees them, skipping blank ones and CRLF endings', () => {
+    const result = decodeNdjson(Buffer.from('{"a":1}\r\n\n  \n{"b":2}\n'));
+    expect(result).toEqual({ ok: true, lines: [{ line: 1, value: { a: 1 } }, { line: 4, value: { b: 2 } }] });
+  });
+
+  it('refuses a line that is not JSON, not UTF-8 or too large, and keeps what it can of the original', () => {
+    const big = `{"x":"${'a'.repeat(MAX_LINE_BYTES)}"}`;
+    const body = Buffer.concat([Buffer.from('{"ok":true}\n{"half":\n'), Buffer.from([0xff, 0xfe, 0x0a]), Buffer.from(big)]);
+    const result = decodeNdjson(body);
+    if (!result.ok) throw new Error('expected lines');
+    expect(result.lines.map((l) => l.refusal?.code ?? 'ok')).toEqual(['ok', 'line.malformed-json', 'line.invalid-utf8', 'line.too-large']);
+    expect(result.lines[1]?.original).toBe('{"half":');
+    expect(result.lines[3]?.original).toMatch(/sha256 [0-9a-f]{64}; whole line in the raw archive\]$/);
+  });
+
+  it('refuses a batch of more than 10,000 events as a whole (413)', () => {
+    const ndjson = decodeNdjson(Buffer.from('{}\n'.repeat(MAX_EVENTS + 1)));
+    expect(ndjson).toMatchObject({ ok: false, problem: { status: 413, type: '/problems/too-many-events' } });
+    expect(decodeNdjson(Buffer.from('{}\n'.repeat(MAX_EVENTS)))).toMatchObject({ ok: true });
+    expect(decodeJsonArray(Buffer.from(JSON.stringify(Array.from({ length: MAX_EVENTS + 1 }, () => ({})))))).toMatchObject({ ok: false, problem: { status: 413 } });
+  });
+
+  it('reads a JSON array element by element, and refuses a body that is not one (400)', () => {
+    expect(decodeJsonArray(Buffer.from('[{"a":1},2]'))).toEqual({ ok: true, lines: [{ line: 1, value: { a: 1 } }, { line: 2, value: 2 }] });
+    expect(decodeJsonArray(Buffer.from('{"a":1}'))).toMatchObject({ ok: false, problem: { status: 400, type: '/problems/malformed-body' } });
+    expect(decodeJsonArray(Buffer.from('[{"a":'))).toMatchObject({ ok: false, problem: { status: 400 } });
+  });
+
+  it('does not let a __proto__ key reach the prototype', () => {
+    const result = decodeNdjson(Buffer.from('{"__proto__":{"polluted":true}}'));
+    if (!result.ok) throw new Error('expected lines');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.keys(result.lines[0]?.value as object)).toEqual(['__proto__']);
+  });
+});

@@ -1,0 +1,94 @@
+// The ingest API against the real broker, PostgreSQL and S3: errors, security, receipts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKafkaBus, type Bus } from '@vawg/bus';
+import { createPool, type Pool } from '@vawg/db';
+import { createObjectStore, type ObjectStore } from '@vawg/store';
+import { topicsFor } from '@vawg/contracts';
+import { createHttpApp, type HttpApp } from '@vawg/http';
+import { silentLogger } from '@vawg/log';
+import { createRegistry } from '@vawg/metrics';
+import { createTestDatabase, eventually, kafkaBrokers, s3Endpoint, uniqueName, type TestDatabase } from '@vawg/testing';
+import { seeded, syntheticCrimes } from '@vawg/synthetic';
+import { createCredential, startIngest, type Receipt } from '../src/index.ts';
+import { MAX_BODY_BYTES } from '../src/decode-body.ts';
+
+describe('the ingest API', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  let bus: Bus;
+  let store: ObjectStore;
+  let app: HttpApp;
+  let kent: string;
+  let essex: string;
+  const topics = topicsFor(uniqueName('ingest'));
+  const crimes = syntheticCrimes(seeded(11), { force: 'kent', count: 3, from: '2025-04-01', to: '2025-04-30' });
+  const ndjson = crimes.map((c) => JSON.stringify(c)).join('\n');
+  const post = (token: string | null, payload: string | Buffer, type = 'application/x-ndjson', headers: Record<string, string> = {}) =>
+    app.inject({ method: 'POST', url: '/v1/events', payload, headers: { 'content-type': type, ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = createPool(db.url);
+    bus = createKafkaBus({ brokers: kafkaBrokers(), clientId: 'ingest-test' });
+    store = createObjectStore({ ...s3Endpoint(), bucket: uniqueName('ingest').toLowerCase(), forcePathStyle: true });
+    app = createHttpApp({ logger: silentLogger(), registry: createRegistry(), checks: [], bodyLimit: MAX_BODY_BYTES });
+    await startIngest({ app, bus, pool, store, topics, registry: createRegistry(), serviceVersion: 'ingest@test' });
+    kent = await createCredential(pool, { role: 'force', force: 'kent' });
+    essex = await createCredential(pool, { role: 'force', force: 'essex' });
+  });
+  afterAll(async () => {
+    await app.close();
+    await bus.close();
+    await pool.end();
+    store.close();
+    await db.drop();
+  });
+
+  it('acknowledges only once the events are in Kafka and the exact bytes are archived', async () => {
+    const response = await post(kent, ndjson);
+    expect(response.statusCode).toBe(202);
+    const receipt = response.json<Receipt>();
+    expect(receipt).toMatchObject({ force: 'kent', lines: 3, accepted: 3, refused: 0 });
+    const archived = await store.list(`raw/kent/`);
+    expect(archived).toHaveLength(1);
+    expect((await store.get(archived[0]!))?.toString()).toBe(ndjson);
+    const seen: string[] = [];
+    const subscription = await bus.subscribe({ groupId: uniqueName('peek'), topics: [topics.raw], handler: (b) => {
+      seen.push(...b.messages.map((m) => (JSON.parse(m.value.toString()) as { event: { eventId: string } }).event.eventId));
+      return Promise.resolve();
+    } });
+    await eventually(() => expect(seen.sort()).toEqual(crimes.map((c) => c.eventId).sort()));
+    await subscription.stop();
+
+    const again = await app.inject({ url: `/v1/submissions/${receipt.submissionId}`, headers: { authorization: `Bearer ${kent}` } });
+    expect(again.json()).toEqual(receipt);
+    const operator = await createCredential(pool, { role: 'operator', force: null });
+    expect((await app.inject({ url: `/v1/submissions/${receipt.submissionId}`, headers: { authorization: `Bearer ${operator}` } })).statusCode).toBe(200);
+    expect((await app.inject({ url: `/v1/submissions/${receipt.submissionId}`, headers: { authorization: `Bearer ${essex}` } })).statusCode).toBe(404);
+  });
+
+  it('answers each whole-request error with its own status and a problem document', async () => {
+    const cases: [number, string, Promise<{ statusCode: number; json: () => unknown; body: string }>][] = [
+      [401, '/problems/unauthorized', post(null, ndjson)],
+      [401, '/problems/unauthorized', post('vawg_forged', ndjson)],
+      [403, '/problems/wrong-force', post(essex, ndjson)],
+      [403, '/problems/wrong-force', post(kent, ndjson, 'application/x-ndjson', { 'x-vawg-force': 'essex' })],
+      [400, '/problems/malformed-body', post(kent, '{"not":"an array"}', 'application/json')],
+      [400, '/problems/malformed-body', post(kent, '', 'application/x-ndjson')],
+      [413, '/problems/body-too-large', post(kent, Buffer.alloc(MAX_BODY_BYTES + 1, 0x20))],
+      [413, '/problems/too-many-events', post(kent, '{}\n'.repeat(10_001))],
+      [415, '/problems/unsupported-media-type', post(kent, ndjson, 'text/plain')],
+    ];
+    for (const [status, type, pending] of cases) {
+      const response = await pending;
+      expect({ status: response.statusCode, body: response.json() }).toMatchObject({ status, body: { status, type } });
+      expect(response.body).not.toMatch(/at .*\.ts:\d+/);
+    }
+  });
+
+  it('refuses bad lines one by one and accepts the good ones in the same batch', async () => {
+    const body = [JSON.stringify(crimes[0]), '{"broken"', JSON.stringify({ ...crimes[1], payload: { ...crimes[1]!.payload, victim: { ...crimes[1]!.payload.victim, sex: 'x' } } })].join('\n');
+    const receipt = (await post(kent, body)).json<Receipt>();
+    expect(receipt.results.map((r) => (r.status === 'refused' ? r.code : r.status))).toEqual(['accepted', 'line.malformed-json', 'payload.victim.sex.invalid']);
+  });
+});
