@@ -89,7 +89,7 @@ describe('the crime.recorded contract', () => {
       eventId: r.eventId, type: 'crime.recorded', schemaVersion: 1, force: r.force, occurredAt: r.occurredAt,
       producedAt: `${r.occurredAt}T09:00:00+00:00`,
       payload: { crimeRef: r.crimeRef, offenceGroup: r.offenceGroup, domesticAbuse: r.domesticAbuse, victim: { sex: r.sex, ageBand: r.ageBand, ethnicity: r.ethnicity } },
-    } as Record<string, unknown>,
+    },
     ctx: { force: r.force, receivedAt },
   }));
 
