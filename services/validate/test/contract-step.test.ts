@@ -26,7 +26,7 @@ describe('the contract step of validate', () => {
     expect(step(message({ ...raw, event: bad }))).toEqual({
       type: 'refuse',
       failure: {
-        type: 'failure.validate', v: 1, ...raw, eventId: event.eventId, code: 'payload.offenceGroup.invalid',
+        type: 'failure.validate', ...raw, eventId: event.eventId, code: 'payload.offenceGroup.invalid',
         message: expect.stringContaining('payload.offenceGroup') as unknown, original: bad,
         refusedAt: '2025-06-01T09:00:01.000Z', serviceVersion: 'validate@test',
       },
