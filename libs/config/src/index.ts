@@ -29,15 +29,22 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
 const port = z.coerce.number().int().min(0).max(65535);
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
-/** Variables shared by every service. Each service extends this with its own. */
-export const commonEnv = {
+/** Variables every service reads. */
+export const baseEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  KAFKA_BROKERS: z.string().regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'a comma-separated list of host:port').transform((v) => v.split(',')),
-  KAFKA_CLIENT_ID: z.string().min(1).optional(),
-  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
   VAWG_TOPIC_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, dot, dash or underscore').default('vawg'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// URL' }),
 };
+
+/** Variables of the services on the bus. */
+export const kafkaEnv = {
+  KAFKA_BROKERS: z.string().regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'a comma-separated list of host:port').transform((v) => v.split(',')),
+  KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
+};
+
+export const commonEnv = { ...baseEnv, ...kafkaEnv };
+export type CommonConfig = z.infer<z.ZodObject<typeof commonEnv>>;
 
 export const s3Env = {
   S3_ENDPOINT: z.url().optional(),
@@ -47,5 +54,6 @@ export const s3Env = {
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: flag.default(false),
 };
+export type S3Config = z.infer<z.ZodObject<typeof s3Env>>;
 
 export const envTypes = { port, flag };

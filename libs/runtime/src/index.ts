@@ -7,24 +7,7 @@ import { createLogger, type Logger } from '@vawg/log';
 import { createRegistry, type Registry } from '@vawg/metrics';
 import { topicsFor, type Topics } from '@vawg/contracts';
 import type { ReadinessCheck } from '@vawg/http';
-
-export interface BaseConfig {
-  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  KAFKA_BROKERS: string[];
-  KAFKA_CLIENT_ID?: string | undefined;
-  KAFKA_SESSION_TIMEOUT_MS: number;
-  VAWG_TOPIC_PREFIX: string;
-  DATABASE_URL: string;
-}
-
-export interface S3Config {
-  S3_ENDPOINT?: string | undefined;
-  S3_REGION: string;
-  S3_BUCKET: string;
-  S3_ACCESS_KEY_ID?: string | undefined;
-  S3_SECRET_ACCESS_KEY?: string | undefined;
-  S3_FORCE_PATH_STYLE: boolean;
-}
+import type { CommonConfig, S3Config } from '@vawg/config';
 
 export interface Runtime {
   service: string;
@@ -49,7 +32,7 @@ export function storeFromConfig(config: S3Config): ObjectStore {
   });
 }
 
-export function createRuntime(service: string, version: string, config: BaseConfig): Runtime {
+export function createRuntime(service: string, version: string, config: CommonConfig): Runtime {
   const log = createLogger(service, config.LOG_LEVEL);
   const pool = createPool(config.DATABASE_URL, { applicationName: service, onIdleError: (err) => log.warn({ err }, 'postgres: idle connection lost') });
   const bus = createKafkaBus({

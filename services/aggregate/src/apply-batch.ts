@@ -17,8 +17,15 @@ export interface BatchOutcome {
   undecodable: number;
 }
 
+/** Our own message, written by validate: one that does not decode is skipped and reported, never retried forever. */
 function decode(value: Buffer): ValidMessage | null {
-  const parsed = validMessage.safeParse(JSON.parse(value.toString('utf8')));
+  let json: unknown;
+  try {
+    json = JSON.parse(value.toString('utf8'));
+  } catch {
+    return null;
+  }
+  const parsed = validMessage.safeParse(json);
   return parsed.success ? parsed.data : null;
 }
 

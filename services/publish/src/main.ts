@@ -1,6 +1,6 @@
 // publish as its own process: `tsx services/publish/src/main.ts` (see README).
 import { z } from 'zod';
-import { commonEnv, envTypes, loadConfig, s3Env } from '@vawg/config';
+import { baseEnv, envTypes, loadConfig, s3Env } from '@vawg/config';
 import { createHttpApp } from '@vawg/http';
 import { createLogger } from '@vawg/log';
 import { createRegistry } from '@vawg/metrics';
@@ -9,9 +9,8 @@ import { stopOnSignals, storeFromConfig } from '@vawg/runtime';
 import pkg from '../package.json' with { type: 'json' };
 import { DEFAULT_SCHEDULE, startPublish } from './publish-service.ts';
 
-const { KAFKA_BROKERS: _unused, ...env } = commonEnv;
 const config = loadConfig(z.object({
-  ...env,
+  ...baseEnv,
   ...s3Env,
   METRICS_PORT: envTypes.port.default(9103),
   PUBLISH_SCHEDULE: z.string().default(DEFAULT_SCHEDULE),
