@@ -8,14 +8,8 @@ function eventOf<T extends string, P extends z.ZodType>(type: T, payload: P) {
 
 export const crimeRecorded = eventOf('crime.recorded', crimeRecordedPayload);
 
-/** Every event type a force may send, keyed by `type`. */
-export const eventSchemas = {
-  'crime.recorded': crimeRecorded,
-} as const;
-
 export const forceEvent = z.discriminatedUnion('type', [crimeRecorded]);
 
 export type ForceEvent = z.infer<typeof forceEvent>;
 export type EventType = ForceEvent['type'];
 export type CrimeRecorded = z.infer<typeof crimeRecorded>;
-export const eventTypes = Object.keys(eventSchemas) as EventType[];

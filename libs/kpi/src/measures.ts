@@ -17,9 +17,3 @@ export const measures: readonly Measure[] = [
   { kpi: '5.1', id: 'crimes-recorded', kind: 'count', splits: crimeSplitNames },
   { kpi: '5.1', id: 'crimes-domestic-abuse', kind: 'count', splits: crimeSplitNames },
 ];
-
-export function measureById(id: string): Measure {
-  const m = measures.find((x) => x.id === id);
-  if (!m) throw new Error(`unknown measure ${id}`);
-  return m;
-}

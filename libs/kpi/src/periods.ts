@@ -10,10 +10,6 @@ export function monthOf(date: string): string {
   return date.slice(0, 7);
 }
 
-export function isMonth(period: string): boolean {
-  return MONTH.test(period);
-}
-
 export function isHalfYear(period: string): boolean {
   return HALF_YEAR.test(period);
 }

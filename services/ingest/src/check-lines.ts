@@ -1,6 +1,6 @@
 // The stateless contract, applied line by line so the receipt can answer for every event at once.
 // validate applies it again with the rules that need state; this step needs none.
-import { parseEvent, type ForceEvent, type Refusal } from '@vawg/contracts';
+import { forceIds, parseEvent, type ForceEvent, type Refusal } from '@vawg/contracts';
 import type { DecodedLine } from './decode-body.ts';
 
 export type LineOutcome =
@@ -12,11 +12,14 @@ function eventIdOf(value: unknown): string | null {
   return typeof value.eventId === 'string' ? value.eventId.slice(0, 100) : null;
 }
 
-/** The first line that names a force other than the credential's: a reason to refuse the whole batch. */
+/**
+ * The first line that names another real force than the credential's: a reason to refuse the
+ * whole batch (403). A force id that exists nowhere is a mistake in one line, refused on its own.
+ */
 export function findForeignForce(lines: readonly DecodedLine[], force: string): { line: number; force: string } | null {
   for (const l of lines) {
     const v = l.value;
-    if (typeof v === 'object' && v !== null && 'force' in v && typeof v.force === 'string' && v.force !== force) {
+    if (typeof v === 'object' && v !== null && 'force' in v && typeof v.force === 'string' && v.force !== force && forceIds.includes(v.force)) {
       return { line: l.line, force: v.force };
     }
   }
