@@ -62,5 +62,10 @@ function nonEmpty(values: readonly string[], what: string): [string, ...string[]
   return [first, ...rest];
 }
 
+// The id lists as non-empty tuples, the form z.enum takes.
 export const forceIdTuple = nonEmpty(forceIds, 'forces');
 export const offenceGroupIdTuple = nonEmpty(offenceGroups.map((g) => g.id), 'offence groups');
+export const outcomeCodeTuple = nonEmpty(outcomeCodes.map((o) => o.code), 'outcome codes');
+export const orderTypeTuple = nonEmpty(orderTypes.map((o) => o.id), 'order types');
+export const allegationCategoryTuple = nonEmpty(allegationCategories.map((c) => c.id), 'allegation categories');
+export const allegationOutcomeTuple = nonEmpty(allegationOutcomes.map((o) => o.id), 'allegation outcomes');

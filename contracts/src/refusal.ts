@@ -31,6 +31,9 @@ export function refusalFromIssues(issues: readonly z.core.$ZodIssue[]): Refusal 
 
 function codeOf(issue: z.core.$ZodIssue, path: string): string {
   if (issue.code === 'unrecognized_keys') return path ? `${path}.unknown-field` : 'event.unknown-field';
+  // A rule of our own (personal data) names itself.
+  const rule: unknown = issue.code === 'custom' ? issue.params?.rule : undefined;
+  if (typeof rule === 'string') return `${path || 'event'}.${rule}`;
   if (path === '') return 'event.not-an-object';
   if ('input' in issue && issue.input === undefined) return `${path}.missing`;
   if (issue.code === 'too_big') return `${path}.too-long`;

@@ -10,6 +10,8 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Far above any valid event (the largest free text is 4,000 characters). */
 export const MAX_LINE_BYTES = 64 * 1024;
 const KEPT_PREFIX = 1024;
+/** Events nest four deep at most (event, payload, documents, document); far deeper is hostile. */
+export const MAX_DEPTH = 32;
 
 export interface DecodedLine {
   line: number;
@@ -23,6 +25,26 @@ export interface DecodedLine {
 export type DecodeResult = { ok: true; lines: DecodedLine[] } | { ok: false; problem: Problem };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * How deeply the JSON text nests arrays and objects, ignoring brackets inside strings. Checked
+ * before parsing, so a hostile line cannot exhaust the stack here or anywhere the value travels.
+ */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
+}
 
 function tooMany(): DecodeResult {
   return { ok: false, problem: problem(413, 'too-many-events', 'Too many events', `a batch holds at most ${MAX_EVENTS} events; send the rest in another batch`) };
@@ -42,6 +64,9 @@ function decodeLine(bytes: Buffer, line: number): DecodedLine {
     text = utf8.decode(bytes);
   } catch {
     return { line, original: bytes.toString('utf8'), refusal: { code: 'line.invalid-utf8', message: 'the line is not valid UTF-8' } };
+  }
+  if (nestingDepth(text) > MAX_DEPTH) {
+    return { line, original: text.slice(0, KEPT_PREFIX), refusal: { code: 'line.too-deep', message: `JSON nested more than ${MAX_DEPTH} levels deep` } };
   }
   try {
     return { line, value: JSON.parse(text) as unknown };
@@ -72,7 +97,11 @@ export function decodeNdjson(body: Buffer): DecodeResult {
 export function decodeJsonArray(body: Buffer): DecodeResult {
   let value: unknown;
   try {
-    value = JSON.parse(utf8.decode(body));
+    const text = utf8.decode(body);
+    if (nestingDepth(text) > MAX_DEPTH + 1) {
+      return { ok: false, problem: problem(400, 'malformed-body', 'Malformed body', `JSON nested more than ${MAX_DEPTH} levels deep`) };
+    }
+    value = JSON.parse(text);
   } catch (error) {
     return { ok: false, problem: problem(400, 'malformed-body', 'Malformed body', `the body is not a JSON array: ${(error as Error).message}`) };
   }

@@ -30,6 +30,14 @@ describe('decoding a body into lines', () => {
     expect(decodeJsonArray(Buffer.from('[{"a":'))).toMatchObject({ ok: false, problem: { status: 400 } });
   });
 
+  it('refuses JSON nested deeper than any event, before parsing it', () => {
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const result = decodeNdjson(Buffer.from(`${deep}\n{"a":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}`));
+    if (!result.ok) throw new Error('expected lines');
+    expect(result.lines.map((l) => l.refusal?.code ?? 'ok')).toEqual(['line.too-deep', 'ok']);
+    expect(decodeJsonArray(Buffer.from(`[${deep}]`))).toMatchObject({ ok: false, problem: { status: 400 } });
+  });
+
   it('does not let a __proto__ key reach the prototype', () => {
     const result = decodeNdjson(Buffer.from('{"__proto__":{"polluted":true}}'));
     if (!result.ok) throw new Error('expected lines');
