@@ -45,9 +45,9 @@ export async function startServices(options: ServicesOptions): Promise<RunningSe
     bodyLimit: 10 * 1024 * 1024,
   });
   const serviceVersion = (name: string) => `${name}@${options.version}`;
-  await startIngest({ app, bus, pool, store, topics, registry, serviceVersion: serviceVersion('ingest') });
   const subscriptions: Subscription[] = [
-    await startValidate({ bus, topics, registry, log: log.child({ service: 'validate' }), serviceVersion: serviceVersion('validate') }),
+    await startIngest({ app, bus, pool, store, topics, registry, log: log.child({ service: 'ingest' }), serviceVersion: serviceVersion('ingest') }),
+    await startValidate({ bus, pool, topics, registry, log: log.child({ service: 'validate' }), serviceVersion: serviceVersion('validate') }),
     await startAggregate({ bus, pool, topics, registry, log: log.child({ service: 'aggregate' }) }),
   ];
   const publish = await startPublish({

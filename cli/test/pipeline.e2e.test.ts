@@ -41,7 +41,7 @@ describe('events to published cells, end to end', () => {
     // Kent sends in two shuffled batches that overlap (20 duplicates), one of them a JSON array,
     // plus a line that breaks the contract; Essex sends everything twice.
     const shuffled = shuffle(random, [...kentCrimes]);
-    const first = await send(stack.url, kent, ndjson([...shuffled.slice(0, 40), { ...shuffled[0], payload: { crimeRef: 'X' } }]));
+    const first = await send(stack.url, kent, ndjson([...shuffled.slice(0, 40), { ...shuffled[0], payload: { crimeRef: 'X1' } }]));
     expect(first.status).toBe(202);
     expect(first.body).toMatchObject({ lines: 41, accepted: 40, refused: 1 });
     const results = first.body.results as { status: string; code?: string }[];

@@ -10,6 +10,9 @@ import { createAuthenticate } from './authenticate.ts';
 import { createCredentialLookup } from './credentials.ts';
 import { createSubmitStep } from './submit.ts';
 import { registerRoutes } from './routes.ts';
+import { registerContractRoute, registerRefusalRoutes } from './refusal-routes.ts';
+import { startRefusalStore } from './refusal-store.ts';
+import type { Logger } from '@vawg/log';
 
 export const ingestMigrations = { scope: 'ingest', dir: new URL('../migrations/', import.meta.url) };
 
@@ -20,10 +23,11 @@ export interface IngestDeps {
   store: ObjectStore;
   topics: Topics;
   registry: Registry;
+  log: Logger;
   serviceVersion: string;
 }
 
-export async function startIngest(deps: IngestDeps): Promise<void> {
+export async function startIngest(deps: IngestDeps): Promise<{ stop(): Promise<void> }> {
   await migrate(deps.pool, ingestMigrations);
   await deps.store.ensureBucket();
   await deps.bus.ensureTopics([deps.topics.raw, deps.topics.refused].map((topic) => ({ topic, partitions: TOPIC_PARTITIONS })));
@@ -35,6 +39,13 @@ export async function startIngest(deps: IngestDeps): Promise<void> {
       pool: deps.pool,
       events,
     });
+    registerRefusalRoutes(scope, deps.pool);
     done();
   });
+  await deps.app.register((scope, _options, done) => {
+    registerContractRoute(scope);
+    done();
+  });
+  const refusals = await startRefusalStore(deps);
+  return { stop: () => refusals.stop() };
 }

@@ -22,10 +22,11 @@ const app = createHttpApp({
   checks: [...runtime.checks, { name: 's3', check: () => store.ping() }],
   bodyLimit: MAX_BODY_BYTES,
 });
-await startIngest({ app, store, ...runtime });
+const ingest = await startIngest({ app, store, ...runtime });
 await app.listen({ port: config.PORT, host: config.HOST });
 stopOnSignals(runtime.log, async () => {
   await app.close();
+  await ingest.stop();
   await runtime.close();
   store.close();
 });

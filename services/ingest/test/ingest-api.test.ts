@@ -20,6 +20,7 @@ describe('the ingest API', () => {
   let app: HttpApp;
   let kent: string;
   let essex: string;
+  let ingest: { stop(): Promise<void> };
   const topics = topicsFor(uniqueName('ingest'));
   const crimes = syntheticCrimes(seeded(11), { force: 'kent', count: 3, from: '2025-04-01', to: '2025-04-30' });
   const ndjson = crimes.map((c) => JSON.stringify(c)).join('\n');
@@ -32,12 +33,13 @@ describe('the ingest API', () => {
     bus = createKafkaBus({ brokers: kafkaBrokers(), clientId: 'ingest-test' });
     store = createObjectStore({ ...s3Endpoint(), bucket: uniqueName('ingest').toLowerCase(), forcePathStyle: true });
     app = createHttpApp({ logger: silentLogger(), registry: createRegistry(), checks: [], bodyLimit: MAX_BODY_BYTES });
-    await startIngest({ app, bus, pool, store, topics, registry: createRegistry(), serviceVersion: 'ingest@test' });
+    ingest = await startIngest({ app, bus, pool, store, topics, registry: createRegistry(), log: silentLogger(), serviceVersion: 'ingest@test' });
     kent = await createCredential(pool, { role: 'force', force: 'kent' });
     essex = await createCredential(pool, { role: 'force', force: 'essex' });
   });
   afterAll(async () => {
     await app.close();
+    await ingest.stop();
     await bus.close();
     await pool.end();
     store.close();

@@ -1,2 +1,3 @@
-export { startValidate, type ValidateDeps } from './validate-service.ts';
+export { startValidate, validateMigrations, type ValidateDeps } from './validate-service.ts';
 export { createContractStep } from './contract-step.ts';
+export { expireHolds, HOLD_DAYS } from './expire-holds.ts';

@@ -6,9 +6,13 @@ import { createRuntime, stopOnSignals } from '@vawg/runtime';
 import pkg from '../package.json' with { type: 'json' };
 import { startValidate } from './validate-service.ts';
 
-const config = loadConfig(z.object({ ...commonEnv, METRICS_PORT: envTypes.port.default(9101) }));
+const config = loadConfig(z.object({
+  ...commonEnv,
+  METRICS_PORT: envTypes.port.default(9101),
+  VALIDATE_HOLD_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+}));
 const runtime = createRuntime('validate', pkg.version, config);
-const subscription = await startValidate(runtime);
+const subscription = await startValidate({ ...runtime, holdDays: config.VALIDATE_HOLD_DAYS });
 const ops = createHttpApp({ logger: runtime.log, registry: runtime.registry, checks: runtime.checks });
 await ops.listen({ port: config.METRICS_PORT, host: '0.0.0.0' });
 stopOnSignals(runtime.log, async () => {

@@ -1,0 +1,50 @@
+// Held events whose wait is over: a breach whose order was never granted, a retraction whose
+// target never came, 30 days after receipt. They are refused (their failure records keep them)
+// and forgotten, so a corrected re-send is judged afresh.
+import type { Bus } from '@vawg/bus';
+import { withTransaction, type Pool } from '@vawg/db';
+import type { Topics, ValidMessage } from '@vawg/contracts';
+import { stateFailure } from './failure.ts';
+
+export const HOLD_DAYS = 30;
+const PAGE = 500;
+
+export const expiryRules = {
+  'ungranted-order': { code: 'crime.breach-of-ungranted-order', text: (awaiting: string, days: number) => `order ${awaiting} was not granted within ${days} days of this breach being received` },
+  'unknown-target': { code: 'event.retraction-of-unknown-event', text: (awaiting: string, days: number) => `event ${awaiting} was not received within ${days} days of this retraction` },
+} as const;
+
+export interface ExpiryDeps {
+  pool: Pool;
+  bus: Bus;
+  topics: Topics;
+  serviceVersion: string;
+  holdDays?: number;
+}
+
+/** Refuses every hold older than the limit at `now`; returns how many. Safe to run beside the consumer. */
+export async function expireHolds(deps: ExpiryDeps, now: Date): Promise<number> {
+  const days = deps.holdDays ?? HOLD_DAYS;
+  const before = new Date(now.getTime() - days * 86_400_000);
+  let total = 0;
+  for (;;) {
+    const expired = await withTransaction(deps.pool, async (client) => {
+      const { rows } = await client.query<{ force: string; event_id: string; rule: keyof typeof expiryRules; awaiting: string; message: ValidMessage }>(
+        `SELECT force, event_id::text, rule, awaiting, message FROM validate.held
+          WHERE received_at < $1 ORDER BY received_at, event_id LIMIT ${PAGE} FOR UPDATE SKIP LOCKED`, [before]);
+      if (rows.length === 0) return 0;
+      const records = rows.map((r) => {
+        const rule = expiryRules[r.rule];
+        return { key: r.force, value: JSON.stringify(stateFailure(r.message, rule.code, rule.text(r.awaiting, days), deps.serviceVersion, now)) };
+      });
+      await deps.bus.publish(deps.topics.refused, records);
+      const forces = rows.map((r) => r.force);
+      const ids = rows.map((r) => r.event_id);
+      await client.query('DELETE FROM validate.held h USING unnest($1::text[], $2::uuid[]) AS k(force, event_id) WHERE h.force = k.force AND h.event_id = k.event_id', [forces, ids]);
+      await client.query('DELETE FROM validate.events e USING unnest($1::text[], $2::uuid[]) AS k(force, event_id) WHERE e.force = k.force AND e.event_id = k.event_id', [forces, ids]);
+      return rows.length;
+    });
+    total += expired;
+    if (expired < PAGE) return total;
+  }
+}
