@@ -50,6 +50,10 @@ function tooMany(): DecodeResult {
   return { ok: false, problem: problem(413, 'too-many-events', 'Too many events', `a batch holds at most ${MAX_EVENTS} events; send the rest in another batch`) };
 }
 
+function noEvents(): DecodeResult {
+  return { ok: false, problem: problem(400, 'malformed-body', 'Malformed body', 'the body holds no events') };
+}
+
 function decodeLine(bytes: Buffer, line: number): DecodedLine {
   if (bytes.length > MAX_LINE_BYTES) {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -91,7 +95,7 @@ export function decodeNdjson(body: Buffer): DecodeResult {
     }
     start = end + 1;
   }
-  return { ok: true, lines };
+  return lines.length === 0 ? noEvents() : { ok: true, lines };
 }
 
 export function decodeJsonArray(body: Buffer): DecodeResult {
@@ -109,5 +113,6 @@ export function decodeJsonArray(body: Buffer): DecodeResult {
     return { ok: false, problem: problem(400, 'malformed-body', 'Malformed body', 'a JSON body must be an array of events') };
   }
   if (value.length > MAX_EVENTS) return tooMany();
+  if (value.length === 0) return noEvents();
   return { ok: true, lines: value.map((v: unknown, i) => ({ line: i + 1, value: v })) };
 }

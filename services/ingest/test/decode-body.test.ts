@@ -17,6 +17,11 @@ describe('decoding a body into lines', () => {
     expect(result.lines[3]?.original).toMatch(/sha256 [0-9a-f]{64}; whole line in the raw archive\]$/);
   });
 
+  it('refuses a body without a single event (400)', () => {
+    expect(decodeNdjson(Buffer.from(' \n\t\n'))).toMatchObject({ ok: false, problem: { status: 400, detail: 'the body holds no events' } });
+    expect(decodeJsonArray(Buffer.from('[]'))).toMatchObject({ ok: false, problem: { status: 400 } });
+  });
+
   it('refuses a batch of more than 10,000 events as a whole (413)', () => {
     const ndjson = decodeNdjson(Buffer.from('{}\n'.repeat(MAX_EVENTS + 1)));
     expect(ndjson).toMatchObject({ ok: false, problem: { status: 413, type: '/problems/too-many-events' } });

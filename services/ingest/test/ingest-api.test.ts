@@ -93,4 +93,31 @@ describe('the ingest API', () => {
     const receipt = (await post(kent, body)).json<Receipt>();
     expect(receipt.results.map((r) => (r.status === 'refused' ? r.code : r.status))).toEqual(['accepted', 'line.malformed-json', 'payload.victim.sex.invalid']);
   });
+
+  it("lets a force read its own refusals, with the original, and no other force's", async () => {
+    const bad = { ...crimes[2], payload: { ...crimes[2]!.payload, offenceGroup: 'arson' } };
+    expect((await post(kent, JSON.stringify(bad))).statusCode).toBe(202);
+    const read = async (token: string, query = '') =>
+      (await app.inject({ url: `/v1/refusals${query}`, headers: { authorization: `Bearer ${token}` } })).json<{ refusals: { eventId: string; code: string; original: unknown; force: string }[] }>();
+    const mine = await eventually(async () => {
+      const body = await read(kent);
+      expect(body.refusals.map((r) => r.code)).toContain('payload.offenceGroup.invalid');
+      return body.refusals;
+    });
+    expect(mine.every((r) => r.force === 'kent')).toBe(true);
+    expect(mine.find((r) => r.code === 'payload.offenceGroup.invalid')).toMatchObject({ eventId: bad.eventId, original: bad });
+    expect((await read(essex)).refusals).toEqual([]);
+    expect((await read(essex, '?force=kent')).refusals).toEqual([]);
+    const operator = await createCredential(pool, { role: 'operator', force: null });
+    expect((await read(operator, '?force=kent')).refusals.length).toBe(mine.length);
+    expect((await read(kent, `?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).refusals).toEqual([]);
+    const badQuery = await app.inject({ url: '/v1/refusals?since=yesterday', headers: { authorization: `Bearer ${kent}` } });
+    expect(badQuery.json()).toMatchObject({ status: 400, type: '/problems/bad-query' });
+  });
+
+  it('serves the JSON Schema of every event type without a credential', async () => {
+    const response = await app.inject('/v1/contracts');
+    expect(response.statusCode).toBe(200);
+    expect(Object.keys(response.json<{ $defs: object }>().$defs)).toHaveLength(16);
+  });
 });
