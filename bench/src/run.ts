@@ -1,6 +1,23 @@
-// `npm run bench`: every benchmark, on the broker, PostgreSQL and S3 endpoint of with-infra.
-// Figures are rates measured in one run; compare them with each other, not across machines.
+// `npm run bench`: every benchmark, on the broker, PostgreSQL and S3 endpoint of with-infra,
+// against the services' built bundles. Figures are rates measured in one run: compare them with
+// each other, not across machines.
 import { benchValidate } from './validate.ts';
+import { benchPipeline } from './pipeline.ts';
+import { benchReplay } from './replay.ts';
 import { printRates } from './measure.ts';
 
+const pipelineEvents = Number(process.env.BENCH_PIPELINE_EVENTS ?? 200_000);
+const replayEvents = Number(process.env.BENCH_REPLAY_EVENTS ?? 10_000_000);
+
 printRates('validate (10,000 events of every type, best of several rounds)', await benchValidate());
+
+const [raw, pipeline] = await benchPipeline(pipelineEvents);
+printRates(`pipeline on the same broker and data (${pipelineEvents} raw events of every type)`, [raw!, pipeline!]);
+console.log(`  ratio b/a: ${(pipeline!.eventsPerSecond / raw!.eventsPerSecond).toFixed(3)}`);
+
+if (replayEvents > 0) {
+  console.log(`\n(c) replay of ${replayEvents} synthetic events by aggregate (BENCH_REPLAY_EVENTS=0 to skip)`);
+  const replay = await benchReplay(replayEvents, (line) => console.log(line));
+  console.log(`  ${replay.events} events applied in ${replay.seconds.toFixed(0)} s (${replay.eventsPerSecond} events/s); aggregate's peak RSS ${replay.peakRssMiB} MiB`);
+  console.log(`  (publishing the log took ${replay.publishSeconds.toFixed(0)} s, not counted)`);
+}

@@ -9,6 +9,7 @@ import { tokensCreateCommand } from './commands/tokens.ts';
 import { sendCommand } from './commands/send.ts';
 import { publishCommand } from './commands/publish.ts';
 import { reportsCommand } from './commands/reports.ts';
+import { replayCommand } from './commands/replay.ts';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -43,6 +44,10 @@ program.command('reports').description('list publications; with --download, copy
   .option('--revision <n>', 'the revision to download (default: the latest)', integer)
   .option('--download <dir>', 'copy the files of the chosen revision under this folder')
   .action(reportsCommand);
+
+program.command('replay').description('recompute every aggregate from the stored events and check the live ones against it')
+  .option('--from <month>', 'check only months from this one (YYYY-MM)')
+  .action(replayCommand);
 
 try {
   await program.parseAsync();

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { businessDate, forceId } from './primitives.ts';
+import { businessDate, eventIdField, forceId } from './primitives.ts';
 
 /** The fields every event carries (events.md, "Envelope"). `type` and `payload` are fixed per event type. */
 export const envelopeFields = {
-  eventId: z.uuid(),
+  eventId: eventIdField,
   schemaVersion: z.literal(1),
   force: forceId,
   occurredAt: businessDate,

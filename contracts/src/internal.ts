@@ -50,6 +50,16 @@ export const validMessage = z.strictObject({ v: z.literal(1), ...receipt, event:
 export type ValidMessage = z.infer<typeof validMessage>;
 
 /**
+ * The frame of a valid message, for its consumers: validate has applied the whole contract to
+ * the event, so they check only what they route by.
+ */
+export const validFrame = z.object({
+  v: z.literal(1),
+  force: forceId,
+  event: z.object({ eventId: z.string(), type: z.string(), force: forceId, occurredAt: z.string(), producedAt: z.string(), payload: z.record(z.string(), z.unknown()) }),
+});
+
+/**
  * A refused event, kept whole (Snowplow's "bad row"): one type per stage, versioned, holding
  * everything needed to recover the event once the cause is fixed.
  */

@@ -39,3 +39,6 @@ export function freeText(max: number) {
 }
 
 export const forceId = z.enum(forceIdTuple);
+
+/** A UUID, kept in lower case: `3F2B…` and `3f2b…` are one event, and sort the same everywhere. */
+export const eventIdField = z.uuid().toLowerCase();

@@ -6,7 +6,7 @@ import { forces, londonDate } from '@vawg/contracts';
 import { createCredential } from '@vawg/ingest';
 import { publishPeriod } from '@vawg/publish';
 import { halfYearEndedBefore, lastDayOf, monthsOfHalfYear, previousHalfYear, type PublishedRow } from '@vawg/kpi';
-import { seeded, shuffle, syntheticCrimes } from '@vawg/synthetic';
+import { seeded, shuffle, syntheticHistory } from '@vawg/synthetic';
 import { bringUp } from '../bring-up.ts';
 import { connect } from '../connect.ts';
 import { vawgHome } from '../home.ts';
@@ -33,12 +33,13 @@ export async function demoCommand(options: { exit?: boolean; crimesPerForceMonth
     console.log(`\nSending a synthetic year (${from} to ${to}) for all ${forces.length} forces through ${up.state.url}…`);
     const random = seeded(20220401);
     const batches = await Promise.all(forces.map(async (force) => {
-      const count = Math.round(options.crimesPerForceMonth * 12 * (WEIGHTS[force.id] ?? 1.5));
-      const crimes = syntheticCrimes(random, { force: force.id, count, from, to, refPrefix: `DEMO-${from}` });
+      const crimes = Math.round(options.crimesPerForceMonth * 12 * (WEIGHTS[force.id] ?? 1.5));
+      const events = [...syntheticHistory(random, { force: force.id, crimes, from, to, refPrefix: `DEMO-${from}-` })];
       // Some of it twice, as a force re-sending a file would; and one malformed line, to show a refusal.
-      const lines = shuffle(random, [...crimes, ...crimes.slice(0, Math.ceil(count / 50))]).map((e, i): SourceLine => ({ text: JSON.stringify(e), where: `${force.id}#${i + 1}` }));
-      lines.push({ text: JSON.stringify({ ...crimes[0], eventId: random.uuid(), payload: { ...crimes[0]!.payload, victim: { ...crimes[0]!.payload.victim, sex: 'unknown' } } }), where: `${force.id}#bad` });
-      return { force: force.id, token: await createCredential(connection.pool, { role: 'force', force: force.id }), lines, ids: crimes.map((c) => c.eventId) };
+      const lines = shuffle(random, [...events, ...events.slice(0, Math.ceil(events.length / 50))]).map((e, i): SourceLine => ({ text: JSON.stringify(e), where: `${force.id}#${i + 1}` }));
+      const bad = { ...events[0]!, eventId: random.uuid(), force: force.id, occurredAt: '2014-01-01' };
+      lines.push({ text: JSON.stringify(bad), where: `${force.id}#bad` });
+      return { force: force.id, token: await createCredential(connection.pool, { role: 'force', force: force.id }), lines, ids: events.map((e) => e.eventId) };
     }));
 
     const total = batches.reduce((n, b) => n + b.lines.length, 0);
@@ -62,7 +63,7 @@ export async function demoCommand(options: { exit?: boolean; crimesPerForceMonth
       process.stdout.write('.');
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    console.log(` all ${ids.length} distinct crimes counted.`);
+    console.log(` all ${ids.length} distinct events counted.`);
 
     const result = await publishPeriod({ pool: connection.pool, store: connection.store, serviceVersion: 'publish@demo' }, latest);
     const folder = await downloadRevision(connection.store, result.prefix, join(vawgHome(), 'reports'));

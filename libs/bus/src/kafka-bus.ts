@@ -120,6 +120,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         maxWaitTimeInMs: options.maxWaitTimeMs ?? 250,
         sessionTimeout: options.sessionTimeoutMs ?? 10_000,
         heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 10_000) / 3)),
+        maxBytesPerPartition: opts.maxBytesPerPartition ?? 1024 * 1024,
+        maxBytes: Math.max(10 * 1024 * 1024, (opts.maxBytesPerPartition ?? 0) * 2),
       });
       consumers.add(consumer);
       await consumer.connect();
@@ -128,6 +130,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       await consumer.run({
         eachBatchAutoResolve: false,
         autoCommitThreshold: 1,
+        partitionsConsumedConcurrently: opts.concurrency ?? 1,
         eachBatch: async (payload) => {
           const { batch } = payload;
           if (batch.messages.length === 0 || payload.isStale()) return;

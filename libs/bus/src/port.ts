@@ -48,6 +48,12 @@ export interface SubscribeOptions {
    * the stored next offset if there is one, whatever the group last committed to the broker.
    */
   storedPosition?: StoredPosition;
+  /**
+   * Throughput knobs: how much of a partition one fetch may bring (bigger batches mean fewer
+   * round trips per event), and how many partitions may be in hand at once.
+   */
+  maxBytesPerPartition?: number;
+  concurrency?: number;
 }
 
 export interface Subscription {

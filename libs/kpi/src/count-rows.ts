@@ -3,7 +3,7 @@
 // applies disclosure control to force splits. Pure: counts in, rows out.
 import { measures } from './measures.ts';
 import { monthsOfHalfYear } from './periods.ts';
-import { crimeSplits } from './splits.ts';
+import { splitCategories } from './splits.ts';
 import { suppressSplit } from './disclosure.ts';
 import { sortRows, type PublishedRow } from './cells.ts';
 
@@ -22,7 +22,7 @@ export function buildCountRows(period: string, forces: readonly string[], counts
   const rows: PublishedRow[] = [];
   for (const measure of measures) {
     for (const splitName of measure.splits) {
-      const categories = crimeSplits[splitName];
+      const categories = splitCategories[splitName];
       if (!categories) throw new Error(`measure ${measure.id}: unknown split ${splitName}`);
       for (const [label, span] of periods) {
         const national = categories.map(() => 0);

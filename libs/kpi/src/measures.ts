@@ -1,3 +1,5 @@
+import { crimeSplitNames } from './splits.ts';
+
 // The catalogue of published measures (kpis.md, "The measures"). A measure's splits say which
 // rows it is published with; `kind` says how a row's value is made and protected.
 
@@ -11,7 +13,6 @@ export interface Measure {
   splits: readonly string[];
 }
 
-const crimeSplitNames = ['all', 'sex', 'ethnicity', 'age', 'offence', 'women-and-girls'] as const;
 
 export const measures: readonly Measure[] = [
   { kpi: '5.1', id: 'crimes-recorded', kind: 'count', splits: crimeSplitNames },

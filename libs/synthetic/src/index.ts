@@ -1,2 +1,3 @@
 export * from './random.ts';
 export * from './crimes.ts';
+export * from './history.ts';

@@ -5,7 +5,7 @@ import { TOPIC_PARTITIONS, type Topics } from '@vawg/contracts';
 import { counter, histogram, type Registry } from '@vawg/metrics';
 import type { Logger } from '@vawg/log';
 import { applyBatch } from './apply-batch.ts';
-import { readPosition } from './aggregate-store.ts';
+import { readPosition } from './case-store.ts';
 
 export const aggregateMigrations = { scope: 'aggregate', dir: new URL('../migrations/', import.meta.url) };
 
@@ -29,6 +29,9 @@ export async function startAggregate(deps: AggregateDeps): Promise<Subscription>
     groupId,
     topics: [topics.valid],
     storedPosition: (topic, partition) => readPosition(pool, groupId, topic, partition),
+    // Big batches: a batch's cell changes are summed before they are written.
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    concurrency: 2,
     handler: async (batch) => {
       const end = seconds.startTimer();
       const outcome = await applyBatch(pool, groupId, batch);

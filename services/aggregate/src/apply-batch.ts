@@ -1,13 +1,16 @@
-// Applies one batch of valid events in one transaction: the position check, the eventId guard,
-// the case-state changes, the cell deltas and the new position commit together or not at all.
-// That is the exactly-once effect: a crash before COMMIT changes nothing, and a redelivery after
-// it is skipped by the position, whatever the broker's own offsets say.
-import { validMessage, type CrimeRecorded, type ValidMessage } from '@vawg/contracts';
+// Applies one batch of valid events in one transaction: the position check, the facts stored
+// (the eventId guard), every touched case folded before and after, the difference added to the
+// cells and histograms, and the new position, all committed together or not at all. That is the
+// exactly-once effect: a crash before COMMIT changes nothing, and a redelivery after it is
+// skipped by the position, whatever the broker's own offsets say.
+import { validFrame, type ValidMessage } from '@vawg/contracts';
 import type { Batch } from '@vawg/bus';
 import { withTransaction, type Pool } from '@vawg/db';
-import { DeltaSet } from '@vawg/kpi';
-import { applyCrimeRecorded } from './crime-step.ts';
-import { addCellDeltas, claimPosition, loadCrimes, markApplied, saveCrimes, savePosition } from './aggregate-store.ts';
+import { caseContribution, caseOf, Tally, type CaseKind } from '@vawg/kpi';
+import {
+  addCountDeltas, addHistogramDeltas, casesOfEvents, claimPosition, insertFacts, insertRetractions, loadCases, savePosition,
+  type LoadedFact, type Retraction, type StoredFact,
+} from './case-store.ts';
 
 export interface BatchOutcome {
   applied: number;
@@ -17,42 +20,65 @@ export interface BatchOutcome {
   undecodable: number;
 }
 
-/** Our own message, written by validate: one that does not decode is skipped and reported, never retried forever. */
+/**
+ * Our own message, written by validate after the full contract: only its frame is checked here
+ * (parsing the whole contract again would cost a third of aggregate's time). One that does not
+ * decode is skipped and reported, never retried forever.
+ */
 function decode(value: Buffer): ValidMessage | null {
-  let json: unknown;
   try {
-    json = JSON.parse(value.toString('utf8'));
+    const parsed = validFrame.safeParse(JSON.parse(value.toString('utf8')));
+    return parsed.success ? (parsed.data as ValidMessage) : null;
   } catch {
     return null;
   }
-  const parsed = validMessage.safeParse(json);
-  return parsed.success ? parsed.data : null;
 }
+
+const id = (force: string, eventId: string) => `${force}\u0000${eventId}`;
+const caseId = (c: { force: string; kind: CaseKind; ref: string }) => `${c.force}\u0000${c.kind}\u0000${c.ref}`;
 
 export async function applyBatch(pool: Pool, groupId: string, batch: Batch): Promise<BatchOutcome> {
   return withTransaction(pool, async (client) => {
+    // Safe without waiting for the disk: the position commits with the effects, so a commit lost
+    // in a crash is lost whole, and the batch is read again from the log.
+    await client.query('SET LOCAL synchronous_commit TO OFF');
     const next = await claimPosition(client, groupId, batch.topic, batch.partition);
     const fresh = batch.messages.filter((m) => m.offset >= next);
     const outcome: BatchOutcome = { applied: 0, duplicates: 0, replayed: batch.messages.length - fresh.length, undecodable: 0 };
     if (fresh.length === 0) return outcome;
 
-    const decoded = fresh.map((m) => decode(m.value));
-    const messages = decoded.filter((m): m is ValidMessage => m !== null);
-    outcome.undecodable = decoded.length - messages.length;
-    const newKeys = await markApplied(client, messages.map((m) => ({ force: m.event.force, eventId: m.event.eventId })));
-    // Deleting as we go keeps only the first copy of an event repeated within this batch.
-    const events = messages.map((m) => m.event).filter((e) => newKeys.delete(`${e.force}\u0000${e.eventId}`));
-    outcome.applied = events.length;
-    outcome.duplicates = messages.length - events.length;
+    const messages = fresh.map((m) => decode(m.value)).filter((m): m is ValidMessage => m !== null);
+    outcome.undecodable = fresh.length - messages.length;
+    const facts: StoredFact[] = [];
+    const retractions: Retraction[] = [];
+    for (const { event } of messages) {
+      const c = caseOf(event);
+      if (c) facts.push({ force: event.force, kind: c.kind, ref: c.ref, event });
+      else if (event.type === 'event.retracted') retractions.push({ force: event.force, eventId: event.eventId, target: event.payload.eventId });
+    }
+    const newFacts = await insertFacts(client, facts);
+    const newRetractions = await insertRetractions(client, retractions);
+    outcome.applied = newFacts.size + newRetractions.size;
+    outcome.duplicates = messages.length - outcome.applied;
 
-    const crimes = events.filter((e): e is CrimeRecorded => e.type === 'crime.recorded');
-    const states = await loadCrimes(client, crimes.map((e) => ({ force: e.force, crimeRef: e.payload.crimeRef })));
-    const deltas = new DeltaSet();
-    const changed = applyCrimeRecorded(states, crimes, deltas);
-    await saveCrimes(client, [...changed].map((key) => states.get(key)).filter((c) => c !== undefined));
-    await addCellDeltas(client, deltas.toArray());
+    const touched = new Map<string, { force: string; kind: CaseKind; ref: string }>();
+    for (const f of facts) if (newFacts.has(id(f.force, f.event.eventId))) touched.set(caseId(f), { force: f.force, kind: f.kind, ref: f.ref });
+    const targets = retractions.filter((r) => newRetractions.has(id(r.force, r.eventId))).map((r) => ({ force: r.force, eventId: r.target }));
+    for (const c of await casesOfEvents(client, targets)) touched.set(caseId(c), c);
+
+    const byCase = new Map<string, LoadedFact[]>();
+    for (const f of await loadCases(client, [...touched.values()])) byCase.set(caseId(f), [...(byCase.get(caseId(f)) ?? []), f]);
+    const tally = new Tally();
+    for (const [key, loaded] of byCase) {
+      const { force, kind } = touched.get(key)!;
+      // Before this batch: facts already stored, not retracted by a retraction already stored.
+      const before = loaded.filter((f) => !newFacts.has(id(force, f.event.eventId)) && !f.retractedBy.some((r) => !newRetractions.has(id(force, r))));
+      const after = loaded.filter((f) => f.retractedBy.length === 0);
+      tally.transition(force, caseContribution(kind, before.map((f) => f.event)), caseContribution(kind, after.map((f) => f.event)));
+    }
+    await addCountDeltas(client, tally.countDeltas());
+    await addHistogramDeltas(client, tally.histogramDeltas());
     await savePosition(client, groupId, batch.topic, batch.partition, fresh[fresh.length - 1]!.offset + 1);
     return outcome;
   });
 }
-

@@ -1,20 +1,36 @@
-// Kills the aggregate process (SIGKILL, no clean stop) mid-stream, several times, restarts it,
-// and checks the cells are exactly what the events say: nothing lost, nothing counted twice.
+// Kills the aggregate process (SIGKILL, no clean stop) at random points of a 200,000-event stream
+// of every type, several times, restarts it, and checks the aggregates against the reference
+// recompute: nothing lost, nothing counted twice.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaBus, type Bus } from '@vawg/bus';
 import { createPool, type Pool } from '@vawg/db';
-import { topicsFor, TOPIC_PARTITIONS, type ValidMessage, type CrimeRecorded } from '@vawg/contracts';
-import { crimeContributions, DeltaSet } from '@vawg/kpi';
-import { seeded, shuffle, syntheticCrimes } from '@vawg/synthetic';
+import { topicsFor, TOPIC_PARTITIONS, type ForceEvent, type ValidMessage } from '@vawg/contracts';
+import { seeded, shuffle, syntheticHistory } from '@vawg/synthetic';
 import { createTestDatabase, eventually, kafkaBrokers, uniqueName, type TestDatabase } from '@vawg/testing';
-import { crimeRowOf } from '../src/crime-step.ts';
+import { compareWithReference } from '../src/reference/compare.ts';
 
 const FORCES = ['kent', 'essex', 'surrey', 'sussex', 'dorset', 'gwent'];
-const PER_FORCE = 15_000;
+const TOTAL = 200_000;
 const serviceDir = fileURLToPath(new URL('..', import.meta.url));
+
+function stream(): ForceEvent[] {
+  const random = seeded(4242);
+  const events: ForceEvent[] = [];
+  for (const force of FORCES) {
+    for (const e of syntheticHistory(random, { force, from: '2024-04-01', to: '2025-09-30', crimes: 12_000, refPrefix: 'K' })) events.push(e);
+  }
+  // A retraction of one event in a hundred, and a repeat of one in twenty, all shuffled.
+  const retractions = events.filter((_, i) => i % 100 === 7).map((target): ForceEvent => ({
+    eventId: random.uuid(), type: 'event.retracted', schemaVersion: 1, force: target.force, occurredAt: '2025-09-30',
+    producedAt: '2025-09-30T12:00:00Z', payload: { eventId: target.eventId, reason: 'sent in error' },
+  }));
+  const all = [...events, ...retractions];
+  const repeats = all.filter((_, i) => i % 20 === 3);
+  return shuffle(random, [...all, ...repeats]).slice(0, TOTAL);
+}
 
 describe('aggregate killed mid-stream', () => {
   let db: TestDatabase;
@@ -24,7 +40,7 @@ describe('aggregate killed mid-stream', () => {
   const prefix = uniqueName('kill');
   const topics = topicsFor(prefix);
 
-  const startAggregate = () => {
+  const start = () => {
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: serviceDir,
       env: { ...process.env, DATABASE_URL: db.url, KAFKA_BROKERS: kafkaBrokers().join(','), VAWG_TOPIC_PREFIX: prefix, METRICS_PORT: '0', LOG_LEVEL: 'error', KAFKA_SESSION_TIMEOUT_MS: '6000' },
@@ -56,41 +72,30 @@ describe('aggregate killed mid-stream', () => {
     await db?.drop();
   });
 
-  it('counts exactly after three SIGKILLs at different points', async () => {
-    const random = seeded(4242);
-    const events: CrimeRecorded[] = FORCES.flatMap((force) =>
-      syntheticCrimes(random, { force, count: PER_FORCE, from: '2025-01-01', to: '2025-12-31' }));
-    // A tenth of the events are sent twice (a producer retry, a force re-sending a file).
-    const sent = shuffle(random, [...events, ...events.filter((_, i) => i % 10 === 0)]);
+  it('ends equal to the reference after SIGKILLs at random points', async () => {
+    const events = stream();
+    expect(events).toHaveLength(TOTAL);
     const receivedAt = new Date().toISOString();
-    const submissionId = randomUUID();
-    await bus.publish(topics.valid, sent.map((event, i): { key: string; value: string } => {
-      const message: ValidMessage = { v: 1, submissionId, line: i + 1, force: event.force, receivedAt, event };
+    await bus.publish(topics.valid, events.map((event, i) => {
+      const message: ValidMessage = { v: 1, submissionId: randomUUID(), line: i + 1, force: event.force, receivedAt, event };
       return { key: event.force, value: JSON.stringify(message) };
     }));
 
-    const total = sent.length;
-    for (const fraction of [0.2, 0.45, 0.7]) {
-      startAggregate();
-      await eventually(async () => expect(await progress()).toBeGreaterThanOrEqual(total * fraction), { timeoutMs: 120_000, intervalMs: 20 });
+    const random = seeded(Date.now() % 100_000);
+    const points = [0.1 + random.next() * 0.2, 0.35 + random.next() * 0.2, 0.6 + random.next() * 0.25].map((f) => Math.floor(f * TOTAL));
+    for (const point of points) {
+      start();
+      await eventually(async () => expect(await progress()).toBeGreaterThanOrEqual(point), { timeoutMs: 240_000, intervalMs: 20 });
       await kill();
-      expect(await progress()).toBeLessThan(total);
+      expect(await progress()).toBeLessThan(TOTAL);
     }
-    startAggregate();
-    await eventually(async () => expect(await progress()).toBe(total), { timeoutMs: 180_000 });
+    start();
+    await eventually(async () => expect(await progress()).toBe(TOTAL), { timeoutMs: 300_000 });
 
-    const applied = await pool.query<{ n: number }>('SELECT count(*)::bigint AS n FROM aggregate.applied_events');
-    expect(applied.rows[0]?.n).toBe(events.length);
-
-    const expected = new DeltaSet();
-    for (const event of events) expected.add(crimeContributions(crimeRowOf(event)), 1);
-    const key = (c: { force: string; month: string; measure: string; split: string; category: string }) =>
-      [c.force, c.month, c.measure, c.split, c.category].join('|');
-    const want = new Map(expected.toArray().map((d) => [key(d), d.delta]));
-    const { rows } = await pool.query<{ force: string; month: string; measure: string; split: string; category: string; value: number }>(
-      'SELECT force, month, measure, split, category, value FROM aggregate.cells WHERE value <> 0');
-    const got = new Map(rows.map((r) => [key(r), r.value]));
-    expect(got.size).toBe(want.size);
-    expect(Object.fromEntries(got)).toEqual(Object.fromEntries(want));
-  }, 600_000);
+    const comparison = await compareWithReference(pool);
+    expect(comparison.differences).toEqual([]);
+    expect(comparison.checked).toBeGreaterThan(10_000);
+    const stored = await pool.query<{ n: number }>('SELECT (SELECT count(*) FROM aggregate.case_events) + (SELECT count(*) FROM aggregate.retractions) AS n');
+    expect(stored.rows[0]?.n).toBe(new Set(events.map((e) => e.eventId)).size);
+  }, 900_000);
 });

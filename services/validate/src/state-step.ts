@@ -7,7 +7,7 @@ import { contentHash } from './content-hash.ts';
 export type HoldRule = 'ungranted-order' | 'unknown-target';
 /** `withdrawn`: was held, then retracted before it was ever released. */
 export type EventState = 'passed' | 'held' | 'withdrawn';
-export interface KnownEvent { hash: string; state: EventState }
+export interface KnownEvent { hash: string; state: EventState; type: string | null }
 export interface HeldEvent { force: string; eventId: string; rule: HoldRule; awaiting: string; receivedAt: string; message: ValidMessage }
 export type ForceKey = readonly [force: string, value: string];
 
@@ -21,11 +21,11 @@ export interface StateReader {
 export type Outcome =
   | { type: 'pass' }
   | { type: 'drop' }
-  | { type: 'refuse'; code: 'event.conflict'; text: string }
+  | { type: 'refuse'; code: 'event.conflict' | 'event.retraction-of-retraction'; text: string }
   | { type: 'hold'; rule: HoldRule; awaiting: string };
 
 export interface StateChanges {
-  events: Map<string, { force: string; eventId: string; hash: string; state: EventState }>;
+  events: Map<string, { force: string; eventId: string; hash: string; state: EventState; type: string | null }>;
   granted: { force: string; orderRef: string }[];
   holdsAdded: Map<string, HeldEvent>;
   holdsRemoved: { force: string; eventId: string }[];
@@ -74,9 +74,9 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
 
   const changes: StateChanges = { events: new Map(), granted: [], holdsAdded: new Map(), holdsRemoved: [] };
   const emitted: ValidMessage[] = [];
-  const setState = (force: string, eventId: string, hash: string, state: EventState) => {
-    known.set(key(force, eventId), { hash, state });
-    changes.events.set(key(force, eventId), { force, eventId, hash, state });
+  const setState = (force: string, eventId: string, hash: string, state: EventState, type: string | null) => {
+    known.set(key(force, eventId), { hash, state, type });
+    changes.events.set(key(force, eventId), { force, eventId, hash, state, type });
   };
   const take = async (force: string, rule: HoldRule, awaiting: string) => {
     await load(rule, [[force, awaiting]]);
@@ -99,13 +99,14 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
       if (rest.length > 0) waiting.set(k, rest);
       else waiting.delete(k);
     }
-    setState(force, eventId, known.get(key(force, eventId))?.hash ?? '', 'withdrawn');
+    const was = known.get(key(force, eventId));
+    setState(force, eventId, was?.hash ?? '', 'withdrawn', was?.type ?? null);
   };
 
   /** An event has passed: emit it, then whatever was waiting for it, depth first. */
   const pass = async (m: ValidMessage, hash: string): Promise<void> => {
     const { force } = m.event;
-    setState(force, m.event.eventId, hash, 'passed');
+    setState(force, m.event.eventId, hash, 'passed', m.event.type);
     emitted.push(m);
     if (m.event.type === 'order.decided' && m.event.payload.decision === 'granted') {
       const ref = m.event.payload.orderRef;
@@ -121,7 +122,7 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
   /** An event must wait; unless a retraction was already waiting for it, which withdraws it. */
   const hold = async (m: ValidMessage, hash: string, rule: HoldRule, awaiting: string): Promise<Outcome> => {
     const h: HeldEvent = { force: m.event.force, eventId: m.event.eventId, rule, awaiting, receivedAt: m.receivedAt, message: m };
-    setState(h.force, h.eventId, hash, 'held');
+    setState(h.force, h.eventId, hash, 'held', m.event.type);
     changes.holdsAdded.set(key(h.force, h.eventId), h);
     index([h]);
     const retractions = await take(h.force, 'unknown-target', h.eventId);
@@ -151,6 +152,11 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
       const target = known.get(key(event.force, event.payload.eventId));
       if (!target) {
         outcomes.push(await hold(m, hash, 'unknown-target', event.payload.eventId));
+        continue;
+      }
+      if (target.type === 'event.retracted') {
+        // Undoing a retraction would make the retracted event count again; send it anew instead.
+        outcomes.push({ type: 'refuse', code: 'event.retraction-of-retraction', text: `event ${event.payload.eventId} is itself a retraction; to restore what it retracted, send that event again with a new eventId` });
         continue;
       }
       if (target.state === 'held') withdraw(event.force, event.payload.eventId);

@@ -12,10 +12,10 @@ export function createStateReader(client: PoolClient): StateReader {
     async knownEvents(keys) {
       const known = new Map<string, KnownEvent>();
       if (keys.length === 0) return known;
-      const { rows } = await client.query<{ force: string; event_id: string; content_sha256: string; state: EventState }>(
-        `SELECT e.force, e.event_id::text, e.content_sha256, e.state FROM validate.events e
+      const { rows } = await client.query<{ force: string; event_id: string; content_sha256: string; state: EventState; type: string | null }>(
+        `SELECT e.force, e.event_id::text, e.content_sha256, e.state, e.type FROM validate.events e
            JOIN unnest($1::text[], $2::uuid[]) AS k(force, event_id) USING (force, event_id)`, [forces(keys), values(keys)]);
-      for (const r of rows) known.set(key(r.force, r.event_id), { hash: r.content_sha256, state: r.state });
+      for (const r of rows) known.set(key(r.force, r.event_id), { hash: r.content_sha256, state: r.state, type: r.type });
       return known;
     },
     async grantedOrders(keys) {
@@ -41,10 +41,10 @@ export async function writeChanges(client: PoolClient, changes: StateChanges): P
   const events = [...changes.events.values()];
   if (events.length > 0) {
     await client.query(
-      `INSERT INTO validate.events (force, event_id, content_sha256, state)
-       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[])
-       ON CONFLICT (force, event_id) DO UPDATE SET content_sha256 = excluded.content_sha256, state = excluded.state`,
-      [events.map((e) => e.force), events.map((e) => e.eventId), events.map((e) => e.hash), events.map((e) => e.state)]);
+      `INSERT INTO validate.events (force, event_id, content_sha256, state, type)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[])
+       ON CONFLICT (force, event_id) DO UPDATE SET content_sha256 = excluded.content_sha256, state = excluded.state, type = excluded.type`,
+      [events.map((e) => e.force), events.map((e) => e.eventId), events.map((e) => e.hash), events.map((e) => e.state), events.map((e) => e.type)]);
   }
   if (changes.granted.length > 0) {
     await client.query(

@@ -71,7 +71,9 @@ export async function startValidate(deps: ValidateDeps): Promise<Subscription> {
     outcomes.inc({ result: 'dead-letter' }, dead.length);
   }
 
-  const subscription = await bus.subscribe({ groupId: `${topics.prefix}.validate`, topics: [topics.raw], handler: handle });
+  const subscription = await bus.subscribe({
+    groupId: `${topics.prefix}.validate`, topics: [topics.raw], handler: handle, maxBytesPerPartition: 4 * 1024 * 1024, concurrency: 2,
+  });
   const expired = counter(deps.registry, 'vawg_validate_holds_expired_total', 'Held events refused after waiting too long');
   let sweeping: Promise<void> = Promise.resolve();
   const sweep = () => {

@@ -26,7 +26,7 @@ export class MemoryState implements StateReader {
   }
 
   apply(changes: StateChanges) {
-    for (const e of changes.events.values()) this.events.set(key(e.force, e.eventId), { hash: e.hash, state: e.state });
+    for (const e of changes.events.values()) this.events.set(key(e.force, e.eventId), { hash: e.hash, state: e.state, type: e.type });
     for (const g of changes.granted) this.granted.add(key(g.force, g.orderRef));
     for (const h of changes.holdsRemoved) this.held.delete(key(h.force, h.eventId));
     for (const h of changes.holdsAdded.values()) this.held.set(key(h.force, h.eventId), h);

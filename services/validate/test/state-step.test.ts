@@ -67,6 +67,16 @@ describe('the rules of state', () => {
     expect(other.held.size).toBe(0);
   });
 
+  it('refuses a retraction of a retraction', async () => {
+    const state = new MemoryState();
+    const target = applied('O-8');
+    const r = retraction(target.eventId);
+    await run(state, [target, r]);
+    const undo = await applyState([msg(retraction(r.eventId))], state);
+    expect(undo.outcomes).toMatchObject([{ type: 'refuse', code: 'event.retraction-of-retraction' }]);
+    expect(undo.emitted).toEqual([]);
+  });
+
   it('releases chains: a grant releases a breach, which releases the retraction waiting for it', async () => {
     const state = new MemoryState();
     const b = breach('O-7');

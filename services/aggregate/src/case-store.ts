@@ -1,0 +1,100 @@
+// aggregate's reads and writes in PostgreSQL, one statement each whatever the batch size
+// (arrays through unnest), all inside the caller's transaction.
+import type { Pool, PoolClient } from '@vawg/db';
+import type { ForceEvent } from '@vawg/contracts';
+import type { CaseKind, ForceCountDelta, ForceHistogramDelta } from '@vawg/kpi';
+
+export async function readPosition(pool: Pool, groupId: string, topic: string, partition: number): Promise<number | undefined> {
+  const { rows } = await pool.query<{ next_offset: number }>(
+    'SELECT next_offset FROM aggregate.consumer_offsets WHERE group_id = $1 AND topic = $2 AND partition = $3',
+    [groupId, topic, partition]);
+  return rows[0]?.next_offset;
+}
+
+/** Locks the partition's position row for this transaction and returns the next offset to apply. */
+export async function claimPosition(client: PoolClient, groupId: string, topic: string, partition: number): Promise<number> {
+  await client.query(
+    `INSERT INTO aggregate.consumer_offsets (group_id, topic, partition, next_offset) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING`,
+    [groupId, topic, partition]);
+  const { rows } = await client.query<{ next_offset: number }>(
+    'SELECT next_offset FROM aggregate.consumer_offsets WHERE group_id = $1 AND topic = $2 AND partition = $3 FOR UPDATE',
+    [groupId, topic, partition]);
+  return rows[0]?.next_offset ?? 0;
+}
+
+export async function savePosition(client: PoolClient, groupId: string, topic: string, partition: number, nextOffset: number): Promise<void> {
+  await client.query(
+    'UPDATE aggregate.consumer_offsets SET next_offset = $4, updated_at = now() WHERE group_id = $1 AND topic = $2 AND partition = $3',
+    [groupId, topic, partition, nextOffset]);
+}
+
+export interface StoredFact { force: string; kind: CaseKind; ref: string; event: ForceEvent }
+
+/** Stores facts; returns the ids (`force\0eventId`) of those not stored before: the others are repeats. */
+export async function insertFacts(client: PoolClient, facts: readonly StoredFact[]): Promise<Set<string>> {
+  if (facts.length === 0) return new Set();
+  // One JSON parameter rather than five arrays: JSON.stringify is native, pg's array quoting is not.
+  const { rows } = await client.query<{ force: string; event_id: string }>(
+    `INSERT INTO aggregate.case_events (force, event_id, case_kind, case_ref, event)
+     SELECT f, i, k, r, e FROM json_to_recordset($1::json) AS t(f text, i uuid, k text, r text, e text)
+     ON CONFLICT DO NOTHING RETURNING force, event_id`,
+    [JSON.stringify(facts.map((f) => ({ f: f.force, i: f.event.eventId, k: f.kind, r: f.ref, e: JSON.stringify(f.event) })))]);
+  return new Set(rows.map((r) => `${r.force}\u0000${r.event_id}`));
+}
+
+export interface Retraction { force: string; eventId: string; target: string }
+
+export async function insertRetractions(client: PoolClient, retractions: readonly Retraction[]): Promise<Set<string>> {
+  if (retractions.length === 0) return new Set();
+  const { rows } = await client.query<{ force: string; event_id: string }>(
+    `INSERT INTO aggregate.retractions (force, event_id, target_event_id)
+     SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[]) ON CONFLICT DO NOTHING RETURNING force, event_id`,
+    [retractions.map((r) => r.force), retractions.map((r) => r.eventId), retractions.map((r) => r.target)]);
+  return new Set(rows.map((r) => `${r.force}\u0000${r.event_id}`));
+}
+
+/** The cases the given events belong to (for retractions: the case of their target). */
+export async function casesOfEvents(client: PoolClient, events: readonly { force: string; eventId: string }[]): Promise<{ force: string; kind: CaseKind; ref: string }[]> {
+  if (events.length === 0) return [];
+  const { rows } = await client.query<{ force: string; case_kind: CaseKind; case_ref: string }>(
+    `SELECT DISTINCT c.force, c.case_kind, c.case_ref FROM aggregate.case_events c
+       JOIN unnest($1::text[], $2::uuid[]) AS k(force, event_id) USING (force, event_id)`,
+    [events.map((e) => e.force), events.map((e) => e.eventId)]);
+  return rows.map((r) => ({ force: r.force, kind: r.case_kind, ref: r.case_ref }));
+}
+
+export interface LoadedFact { force: string; kind: CaseKind; ref: string; event: ForceEvent; retractedBy: string[] }
+
+/** Every fact of the given cases, each with the retractions that target it. */
+export async function loadCases(client: PoolClient, cases: readonly { force: string; kind: CaseKind; ref: string }[]): Promise<LoadedFact[]> {
+  if (cases.length === 0) return [];
+  const { rows } = await client.query<{ force: string; case_kind: CaseKind; case_ref: string; event: string; retracted_by: string[] }>(
+    `SELECT c.force, c.case_kind, c.case_ref, c.event,
+            coalesce(array_agg(r.event_id::text) FILTER (WHERE r.event_id IS NOT NULL), '{}') AS retracted_by
+       FROM aggregate.case_events c
+       JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(force, case_kind, case_ref) USING (force, case_kind, case_ref)
+       LEFT JOIN aggregate.retractions r ON r.force = c.force AND r.target_event_id = c.event_id
+      GROUP BY c.force, c.case_kind, c.case_ref, c.event_id, c.event`,
+    [cases.map((c) => c.force), cases.map((c) => c.kind), cases.map((c) => c.ref)]);
+  return rows.map((r) => ({ force: r.force, kind: r.case_kind, ref: r.case_ref, event: JSON.parse(r.event) as ForceEvent, retractedBy: r.retracted_by }));
+}
+
+export async function addCountDeltas(client: PoolClient, deltas: readonly ForceCountDelta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  await client.query(
+    `INSERT INTO aggregate.cells (force, month, measure, split, category, value)
+     SELECT force, month, measure, split, category, value
+       FROM json_to_recordset($1::json) AS t(force text, month text, measure text, split text, category text, value bigint)
+     ON CONFLICT (force, month, measure, split, category) DO UPDATE SET value = aggregate.cells.value + excluded.value`,
+    [JSON.stringify(deltas)]);
+}
+
+export async function addHistogramDeltas(client: PoolClient, deltas: readonly ForceHistogramDelta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  await client.query(
+    `INSERT INTO aggregate.histograms (force, month, measure, split, category, days, count)
+     SELECT force, month, measure, split, category, days, value
+       FROM json_to_recordset($1::json) AS t(force text, month text, measure text, split text, category text, days int, value bigint)
+     ON CONFLICT (force, month, measure, split, category, days) DO UPDATE SET count = aggregate.histograms.count + excluded.count`,
+    [JSON.stringify(deltas)]);
+}

@@ -1,0 +1,60 @@
+// Checks the live aggregates against the reference recompute (recompute-sql.ts), cell for cell.
+import type { Pool } from '@vawg/db';
+import { allegationOutcomes, outcomeCodes } from '@vawg/contracts';
+import { recomputeSql } from './recompute-sql.ts';
+
+
+export interface CellValue {
+  kind: 'count' | 'histogram';
+  force: string;
+  month: string;
+  measure: string;
+  split: string;
+  category: string;
+  days: number | null;
+  value: number;
+}
+
+export const cellKey = (c: Omit<CellValue, 'value'>) => [c.kind, c.force, c.month, c.measure, c.split, c.category, c.days ?? ''].join('|');
+
+export async function referenceCells(pool: Pool): Promise<CellValue[]> {
+  const { rows } = await pool.query<CellValue>(recomputeSql, [
+    outcomeCodes.map((o) => o.code), outcomeCodes.map((o) => o.group), outcomeCodes.map((o) => o.cjOutcome),
+    allegationOutcomes.map((o) => o.id), allegationOutcomes.map((o) => o.group),
+  ]);
+  return rows;
+}
+
+export async function liveCells(pool: Pool): Promise<CellValue[]> {
+  const { rows } = await pool.query<CellValue>(
+    `SELECT 'count' AS kind, force, month, measure, split, category, NULL::int AS days, value FROM aggregate.cells WHERE value <> 0
+     UNION ALL
+     SELECT 'histogram', force, month, measure, split, category, days, count FROM aggregate.histograms WHERE count <> 0`);
+  return rows;
+}
+
+export interface Comparison {
+  /** Cells in either: all of them compared. */
+  checked: number;
+  /** Cells whose live value is not the reference's, first few only. */
+  differences: { key: string; live: number; reference: number }[];
+  differing: number;
+}
+
+/** Compares live and reference cells; `fromMonth` (YYYY-MM) limits the check to months from it. */
+export async function compareWithReference(pool: Pool, fromMonth?: string): Promise<Comparison> {
+  const keep = (c: CellValue) => !fromMonth || c.month >= fromMonth;
+  const live = new Map((await liveCells(pool)).filter(keep).map((c) => [cellKey(c), c.value]));
+  const reference = new Map((await referenceCells(pool)).filter(keep).map((c) => [cellKey(c), c.value]));
+  const keys = new Set([...live.keys(), ...reference.keys()]);
+  const differences: Comparison['differences'] = [];
+  let differing = 0;
+  for (const key of [...keys].sort()) {
+    const l = live.get(key) ?? 0;
+    const r = reference.get(key) ?? 0;
+    if (l === r) continue;
+    differing += 1;
+    if (differences.length < 20) differences.push({ key, live: l, reference: r });
+  }
+  return { checked: keys.size, differences, differing };
+}
