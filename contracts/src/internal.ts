@@ -23,6 +23,13 @@ export interface Topics {
  */
 export const TOPIC_PARTITIONS = 6;
 
+/** The topics that are the system's record: raw and valid are kept for ever, for replays. */
+export function topicSpecs(topics: Topics): { topic: string; partitions: number; keepForever: boolean }[] {
+  return [topics.raw, topics.valid, topics.refused, topics.deadLetter].map((topic) => ({
+    topic, partitions: TOPIC_PARTITIONS, keepForever: topic === topics.raw || topic === topics.valid || topic === topics.refused,
+  }));
+}
+
 export function topicsFor(prefix: string): Topics {
   return {
     prefix,

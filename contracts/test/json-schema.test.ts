@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { arbitraryEvent } from '@vawg/testing';
+import { arbitraryEvent } from '../src/testing/arbitraries.ts';
 import { contractsJsonSchema, contractsJsonSchemaText } from '../src/index.ts';
 
 describe('the JSON Schema export', () => {

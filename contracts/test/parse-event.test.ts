@@ -2,7 +2,7 @@
 // exactly that field; the rules that are not about one field's shape get their own cases.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { arbitraryEvent, GENERATED_RECEIVED_AT } from '@vawg/testing';
+import { arbitraryEvent, GENERATED_RECEIVED_AT } from '../src/testing/arbitraries.ts';
 import { eventSchemas, eventTypes, parseEvent, type EventType, type ForceEvent } from '../src/index.ts';
 
 const receivedAt = GENERATED_RECEIVED_AT;

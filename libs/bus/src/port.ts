@@ -64,6 +64,8 @@ export interface Subscription {
 export interface TopicSpec {
   topic: string;
   partitions: number;
+  /** Keep every message for ever: a log the aggregates can be rebuilt from. */
+  keepForever?: boolean;
 }
 
 export interface Bus {

@@ -1,4 +1,3 @@
 export * from './env.ts';
 export * from './database.ts';
 export * from './eventually.ts';
-export * from './arbitraries.ts';

@@ -1,7 +1,7 @@
 // Wiring of aggregate: valid topic in, case state and KPI cells in PostgreSQL out.
 import type { Bus, Subscription } from '@vawg/bus';
 import { migrate, type Pool } from '@vawg/db';
-import { TOPIC_PARTITIONS, type Topics } from '@vawg/contracts';
+import { topicSpecs, type Topics } from '@vawg/contracts';
 import { counter, histogram, type Registry } from '@vawg/metrics';
 import type { Logger } from '@vawg/log';
 import { applyBatch } from './apply-batch.ts';
@@ -20,7 +20,7 @@ export interface AggregateDeps {
 export async function startAggregate(deps: AggregateDeps): Promise<Subscription> {
   const { bus, pool, topics } = deps;
   await migrate(pool, aggregateMigrations);
-  await bus.ensureTopics([{ topic: topics.valid, partitions: TOPIC_PARTITIONS }]);
+  await bus.ensureTopics(topicSpecs(topics));
   const groupId = `${topics.prefix}.aggregate`;
   const events = counter(deps.registry, 'vawg_aggregate_events_total', 'Valid events consumed, by result', ['result']);
   const seconds = histogram(deps.registry, 'vawg_aggregate_batch_seconds', 'Time to apply one batch in one transaction');

@@ -5,7 +5,7 @@ import type { ObjectStore } from '@vawg/store';
 import type { HttpApp } from '@vawg/http';
 import { counter, type Registry } from '@vawg/metrics';
 import { migrate } from '@vawg/db';
-import { TOPIC_PARTITIONS, type Topics } from '@vawg/contracts';
+import { topicSpecs, type Topics } from '@vawg/contracts';
 import { createAuthenticate } from './authenticate.ts';
 import { createCredentialLookup } from './credentials.ts';
 import { createSubmitStep } from './submit.ts';
@@ -30,7 +30,7 @@ export interface IngestDeps {
 export async function startIngest(deps: IngestDeps): Promise<{ stop(): Promise<void> }> {
   await migrate(deps.pool, ingestMigrations);
   await deps.store.ensureBucket();
-  await deps.bus.ensureTopics([deps.topics.raw, deps.topics.refused].map((topic) => ({ topic, partitions: TOPIC_PARTITIONS })));
+  await deps.bus.ensureTopics(topicSpecs(deps.topics));
   const events = counter(deps.registry, 'vawg_ingest_events_total', 'Events received, by outcome', ['status']);
   await deps.app.register((scope, _options, done) => {
     registerRoutes(scope, {

@@ -1,7 +1,7 @@
 // Wiring of validate: raw topic in; valid, refused and dead-letter topics out; memory in PostgreSQL.
 import type { Bus, Batch, OutgoingMessage, Subscription } from '@vawg/bus';
 import { migrate, withTransaction, type Pool } from '@vawg/db';
-import { TOPIC_PARTITIONS, type Topics, type ValidMessage } from '@vawg/contracts';
+import { topicSpecs, type Topics, type ValidMessage } from '@vawg/contracts';
 import { counter, type Registry } from '@vawg/metrics';
 import type { Logger } from '@vawg/log';
 import { createContractStep } from './contract-step.ts';
@@ -29,7 +29,7 @@ const keyed = (key: string, value: unknown): OutgoingMessage => ({ key, value: J
 export async function startValidate(deps: ValidateDeps): Promise<Subscription> {
   const { bus, pool, topics } = deps;
   await migrate(pool, validateMigrations);
-  await bus.ensureTopics([topics.raw, topics.valid, topics.refused, topics.deadLetter].map((topic) => ({ topic, partitions: TOPIC_PARTITIONS })));
+  await bus.ensureTopics(topicSpecs(topics));
   const checkContract = createContractStep(deps.serviceVersion);
   const outcomes = counter(deps.registry, 'vawg_validate_events_total', 'Events validated, by result', ['result']);
 

@@ -1,9 +1,10 @@
 // fast-check arbitraries of valid events of every type events.md defines, for property tests.
+// Imported as `@vawg/contracts/arbitraries` by tests only: fast-check is a dev dependency.
 import fc from 'fast-check';
 import {
   ageBands, allegationCategories, allegationOutcomes, datasets, ethnicities, forceIds, offenceGroups, orderTypes,
   outcomeCodes, qualitativeKpis, victimSexes, type EventType, type ForceEvent,
-} from '@vawg/contracts';
+} from '../index.ts';
 
 /** Receipt time the generated dates fit: every event below is valid when received then. */
 export const GENERATED_RECEIVED_AT = new Date('2026-06-30T12:00:00Z');
