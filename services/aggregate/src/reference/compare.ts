@@ -1,7 +1,7 @@
 // Checks the live aggregates against the reference recompute (recompute-sql.ts), cell for cell.
-import type { Pool } from '@vawg/db';
+import { withTransaction, type Pool, type PoolClient } from '@vawg/db';
 import { allegationOutcomes, outcomeCodes } from '@vawg/contracts';
-import { recomputeSql } from './recompute-sql.ts';
+import { recomputeSql, standingSql } from './recompute-sql.ts';
 
 
 export interface CellValue {
@@ -17,16 +17,25 @@ export interface CellValue {
 
 export const cellKey = (c: Omit<CellValue, 'value'>) => [c.kind, c.force, c.month, c.measure, c.split, c.category, c.days ?? ''].join('|');
 
-export async function referenceCells(pool: Pool): Promise<CellValue[]> {
-  const { rows } = await pool.query<CellValue>(recomputeSql, [
+/** The reference cells, computed inside the caller's transaction. */
+export async function referenceCellsIn(client: PoolClient): Promise<CellValue[]> {
+  // Room to hash and sort in memory: the recompute reads every stored event once.
+  await client.query(`SET LOCAL work_mem = '256MB'`);
+  await client.query(standingSql);
+  await client.query('ANALYZE ref_standing');
+  const { rows } = await client.query<CellValue>(recomputeSql, [
     outcomeCodes.map((o) => o.code), outcomeCodes.map((o) => o.group), outcomeCodes.map((o) => o.cjOutcome),
     allegationOutcomes.map((o) => o.id), allegationOutcomes.map((o) => o.group),
   ]);
   return rows;
 }
 
-export async function liveCells(pool: Pool): Promise<CellValue[]> {
-  const { rows } = await pool.query<CellValue>(
+export async function referenceCells(pool: Pool): Promise<CellValue[]> {
+  return withTransaction(pool, referenceCellsIn);
+}
+
+export async function liveCells(db: Pool | PoolClient): Promise<CellValue[]> {
+  const { rows } = await db.query<CellValue>(
     `SELECT 'count' AS kind, force, month, measure, split, category, NULL::int AS days, value FROM aggregate.cells WHERE value <> 0
      UNION ALL
      SELECT 'histogram', force, month, measure, split, category, days, count FROM aggregate.histograms WHERE count <> 0`);
@@ -44,8 +53,10 @@ export interface Comparison {
 /** Compares live and reference cells; `fromMonth` (YYYY-MM) limits the check to months from it. */
 export async function compareWithReference(pool: Pool, fromMonth?: string): Promise<Comparison> {
   const keep = (c: CellValue) => !fromMonth || c.month >= fromMonth;
-  const live = new Map((await liveCells(pool)).filter(keep).map((c) => [cellKey(c), c.value]));
-  const reference = new Map((await referenceCells(pool)).filter(keep).map((c) => [cellKey(c), c.value]));
+  // One snapshot for both sides, so a comparison made while aggregate runs is still of one state.
+  const [liveRows, referenceRows] = await withTransaction(pool, async (client) => [await liveCells(client), await referenceCellsIn(client)] as const, 'repeatable read');
+  const live = new Map(liveRows.filter(keep).map((c) => [cellKey(c), c.value]));
+  const reference = new Map(referenceRows.filter(keep).map((c) => [cellKey(c), c.value]));
   const keys = new Set([...live.keys(), ...reference.keys()]);
   const differences: Comparison['differences'] = [];
   let differing = 0;

@@ -1,10 +1,15 @@
 // The reference recompute: every count and histogram cell of aggregate, computed from scratch
 // from the stored facts, in SQL, independently of the incremental TypeScript rules. Used by the
-// tests and by `vawg replay` to check the live aggregates. Parameters: $1-$3 outcome codes
-// (code, group, cj outcome), $4-$5 allegation outcomes (id, group). Kept as a TypeScript string
-// so the service bundle carries it.
-export const recomputeSql = `
-WITH standing AS (
+// tests and by `vawg replay` to check the live aggregates. Kept as TypeScript strings so the
+// service bundle carries them.
+//
+// The standing events (stored and not retracted) go first into a temporary table that is
+// analysed, so the planner sees how many events of each type there are: over a CTE, PostgreSQL
+// before 17 guesses a few hundred rows per type and picks nested loops that are quadratic in the
+// number of crimes (hours for 200,000 events on PostgreSQL 15).
+/** Run first, in the same transaction: the standing events, as a temporary table. */
+export const standingSql = `
+CREATE TEMPORARY TABLE ref_standing ON COMMIT DROP AS
   SELECT c.force, c.case_kind, c.case_ref, c.event_id,
          c.event::jsonb->>'type' AS type,
          (c.event::jsonb->>'occurredAt')::date AS on_date,
@@ -12,21 +17,24 @@ WITH standing AS (
          c.event::jsonb->'payload' AS p
     FROM aggregate.case_events c
    WHERE NOT EXISTS (SELECT 1 FROM aggregate.retractions r WHERE r.force = c.force AND r.target_event_id = c.event_id)
-),
-outcome_codes AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS t(code, grp, cj)),
+`;
+
+/** Parameters: $1-$3 outcome codes (code, group, cj outcome), $4-$5 allegation outcomes (id, group). */
+export const recomputeSql = `
+WITH outcome_codes AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS t(code, grp, cj)),
 allegation_outcomes AS (SELECT * FROM unnest($4::text[], $5::text[]) AS t(outcome, grp)),
 
 recorded AS (
   SELECT DISTINCT ON (force, case_ref) force, case_ref, on_date AS recorded_on, p
-    FROM standing WHERE type = 'crime.recorded'
+    FROM ref_standing WHERE type = 'crime.recorded'
    ORDER BY force, case_ref, on_date DESC, produced DESC, event_id DESC),
 classified AS (
   SELECT DISTINCT ON (force, case_ref) force, case_ref, p->>'offenceGroup' AS offence
-    FROM standing WHERE type IN ('crime.recorded', 'crime.reclassified')
+    FROM ref_standing WHERE type IN ('crime.recorded', 'crime.reclassified')
    ORDER BY force, case_ref, on_date DESC, produced DESC, event_id DESC),
 outcome AS (
   SELECT DISTINCT ON (force, case_ref) force, case_ref, p->>'outcomeCode' AS code, on_date AS outcome_on
-    FROM standing WHERE type = 'outcome.assigned'
+    FROM ref_standing WHERE type = 'outcome.assigned'
    ORDER BY force, case_ref, on_date DESC, produced DESC, event_id DESC),
 crimes AS (
   SELECT r.force, r.case_ref, r.recorded_on, to_char(r.recorded_on, 'YYYY-MM') AS recorded_month,
@@ -38,7 +46,7 @@ crimes AS (
     LEFT JOIN outcome o USING (force, case_ref)
     LEFT JOIN outcome_codes oc ON oc.code = o.code
    WHERE cl.offence <> 'not-vawg'
-     AND NOT EXISTS (SELECT 1 FROM standing s WHERE s.force = r.force AND s.case_kind = 'crime' AND s.case_ref = r.case_ref AND s.type = 'crime.cancelled')),
+     AND NOT EXISTS (SELECT 1 FROM ref_standing s WHERE s.force = r.force AND s.case_kind = 'crime' AND s.case_ref = r.case_ref AND s.type = 'crime.cancelled')),
 crime_splits AS (
   SELECT c.*, s.split, s.category FROM crimes c
    CROSS JOIN LATERAL (VALUES
@@ -48,17 +56,18 @@ crime_splits AS (
 
 pair_events AS (
   SELECT force, case_ref, p->>'suspectRef' AS suspect, type, on_date, produced, event_id
-    FROM standing WHERE type IN ('suspect.outstanding', 'suspect.resolved')),
+    FROM ref_standing WHERE type IN ('suspect.outstanding', 'suspect.resolved')),
 pair_months AS (
   SELECT pe.force, pe.case_ref, pe.suspect, m::date AS month_start
     FROM (SELECT force, case_ref, suspect, min(on_date) AS first_on, max(on_date) AS last_on FROM pair_events GROUP BY 1, 2, 3) pe
    CROSS JOIN LATERAL generate_series(date_trunc('month', pe.first_on), date_trunc('month', pe.last_on), interval '1 month') AS m),
 pair_status AS (
-  SELECT pm.*, coalesce((SELECT e.type = 'suspect.outstanding' FROM pair_events e
-                          WHERE e.force = pm.force AND e.case_ref = pm.case_ref AND e.suspect = pm.suspect
-                            AND e.on_date < pm.month_start + interval '1 month'
-                          ORDER BY e.on_date DESC, e.produced DESC, e.event_id DESC LIMIT 1), false) AS outstanding
-    FROM pair_months pm),
+  SELECT DISTINCT ON (pm.force, pm.case_ref, pm.suspect, pm.month_start)
+         pm.force, pm.case_ref, pm.suspect, pm.month_start, e.type = 'suspect.outstanding' AS outstanding
+    FROM pair_months pm
+    JOIN pair_events e ON e.force = pm.force AND e.case_ref = pm.case_ref AND e.suspect = pm.suspect
+                      AND e.on_date < pm.month_start + interval '1 month'
+   ORDER BY pm.force, pm.case_ref, pm.suspect, pm.month_start, e.on_date DESC, e.produced DESC, e.event_id DESC),
 pair_changes AS (
   SELECT force, case_ref, to_char(month_start, 'YYYY-MM') AS month,
          outstanding::int - coalesce(lag(outstanding::int) OVER (PARTITION BY force, case_ref, suspect ORDER BY month_start), 0) AS change
@@ -66,22 +75,22 @@ pair_changes AS (
 
 order_applied AS (
   SELECT DISTINCT ON (force, case_ref) force, case_ref, on_date, p->>'orderType' AS order_type
-    FROM standing WHERE type = 'order.applied' ORDER BY force, case_ref, on_date DESC, produced DESC, event_id DESC),
+    FROM ref_standing WHERE type = 'order.applied' ORDER BY force, case_ref, on_date DESC, produced DESC, event_id DESC),
 order_decided AS (
   SELECT DISTINCT ON (force, case_ref) force, case_ref, on_date, p->>'decision' AS decision
-    FROM standing WHERE type = 'order.decided' ORDER BY force, case_ref, on_date DESC, produced DESC, event_id DESC),
+    FROM ref_standing WHERE type = 'order.decided' ORDER BY force, case_ref, on_date DESC, produced DESC, event_id DESC),
 dvds_applied AS (
   SELECT DISTINCT ON (force, case_ref) force, case_ref, on_date, p->>'route' AS route
-    FROM standing WHERE type = 'dvds.applied' ORDER BY force, case_ref, on_date DESC, produced DESC, event_id DESC),
+    FROM ref_standing WHERE type = 'dvds.applied' ORDER BY force, case_ref, on_date DESC, produced DESC, event_id DESC),
 dvds_decided AS (
   SELECT DISTINCT ON (force, case_ref) force, case_ref, on_date, (p->>'disclosed')::boolean AS disclosed
-    FROM standing WHERE type = 'dvds.decided' ORDER BY force, case_ref, on_date DESC, produced DESC, event_id DESC),
+    FROM ref_standing WHERE type = 'dvds.decided' ORDER BY force, case_ref, on_date DESC, produced DESC, event_id DESC),
 alleg_received AS (
   SELECT DISTINCT ON (force, case_ref) force, case_ref, on_date, p->>'category' AS category, p->>'kind' AS kind
-    FROM standing WHERE type = 'allegation.received' ORDER BY force, case_ref, on_date DESC, produced DESC, event_id DESC),
+    FROM ref_standing WHERE type = 'allegation.received' ORDER BY force, case_ref, on_date DESC, produced DESC, event_id DESC),
 alleg_final AS (
   SELECT DISTINCT ON (force, case_ref) force, case_ref, on_date, p->>'outcome' AS outcome
-    FROM standing WHERE type = 'allegation.finalised' ORDER BY force, case_ref, on_date DESC, produced DESC, event_id DESC),
+    FROM ref_standing WHERE type = 'allegation.finalised' ORDER BY force, case_ref, on_date DESC, produced DESC, event_id DESC),
 
 counts AS (
   SELECT force, recorded_month AS month, 'crimes-recorded' AS measure, split, category, 1 AS v FROM crime_splits
@@ -102,7 +111,7 @@ counts AS (
               FROM order_decided d JOIN order_applied a USING (force, case_ref)
              CROSS JOIN LATERAL (VALUES ('all', 'all'), ('order-type', a.order_type)) AS s(split, category) WHERE d.decision = 'granted'
   UNION ALL SELECT b.force, to_char(b.on_date, 'YYYY-MM'), 'orders-breached', s.split, s.category, 1
-              FROM standing b JOIN order_applied a ON a.force = b.force AND a.case_ref = b.case_ref
+              FROM ref_standing b JOIN order_applied a ON a.force = b.force AND a.case_ref = b.case_ref
              CROSS JOIN LATERAL (VALUES ('all', 'all'), ('order-type', a.order_type)) AS s(split, category)
              WHERE b.case_kind = 'order' AND b.type = 'order.breached'
   UNION ALL SELECT force, to_char(on_date, 'YYYY-MM'), 'dvds-applications', s.split, s.category, 1
