@@ -38,6 +38,7 @@ program.command('send').description('send NDJSON files through the ingest API an
   .action(sendCommand);
 program.command('publish').description('publish (or republish) a half-year now, and print the revision')
   .requiredOption('--period <period>', 'a half-year, e.g. 2025-H1')
+  .option('--cutoff <time>', 'as at this instant: only events received by then (default: now)')
   .action(publishCommand);
 program.command('reports').description('list publications; with --download, copy a revision\'s files to a folder')
   .option('--period <period>', 'only this half-year')

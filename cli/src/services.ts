@@ -52,6 +52,7 @@ export async function startServices(options: ServicesOptions): Promise<RunningSe
   ];
   const publish = await startPublish({
     pool, store, registry, log: log.child({ service: 'publish' }), serviceVersion: serviceVersion('publish'), schedule: options.schedule,
+    bus: { bus, topics },
   });
   const address = await app.listen({ host: options.host, port: options.port });
   return {

@@ -15,6 +15,8 @@ export interface Topics {
   refused: string;
   /** Messages our own services could not decode: a bug to fix, kept whole until it is. */
   deadLetter: string;
+  /** publish -> anyone: a `report.published` for each revision written. */
+  reports: string;
 }
 
 /**
@@ -25,8 +27,8 @@ export const TOPIC_PARTITIONS = 6;
 
 /** The topics that are the system's record: raw and valid are kept for ever, for replays. */
 export function topicSpecs(topics: Topics): { topic: string; partitions: number; keepForever: boolean }[] {
-  return [topics.raw, topics.valid, topics.refused, topics.deadLetter].map((topic) => ({
-    topic, partitions: TOPIC_PARTITIONS, keepForever: topic === topics.raw || topic === topics.valid || topic === topics.refused,
+  return [topics.raw, topics.valid, topics.refused, topics.deadLetter, topics.reports].map((topic) => ({
+    topic, partitions: TOPIC_PARTITIONS, keepForever: topic !== topics.deadLetter,
   }));
 }
 
@@ -37,6 +39,7 @@ export function topicsFor(prefix: string): Topics {
     valid: `${prefix}.valid.v1`,
     refused: `${prefix}.refused.v1`,
     deadLetter: `${prefix}.dead-letter.v1`,
+    reports: `${prefix}.reports.v1`,
   };
 }
 
@@ -63,6 +66,7 @@ export type ValidMessage = z.infer<typeof validMessage>;
 export const validFrame = z.object({
   v: z.literal(1),
   force: forceId,
+  receivedAt: z.iso.datetime({ offset: true }),
   event: z.object({ eventId: z.string(), type: z.string(), force: forceId, occurredAt: z.string(), producedAt: z.string(), payload: z.record(z.string(), z.unknown()) }),
 });
 
@@ -94,3 +98,16 @@ export interface DeadLetter {
   offset: number;
   value: string;
 }
+
+/** publish's announcement of a revision written, keyed by period. */
+export const reportPublished = z.strictObject({
+  v: z.literal(1),
+  type: z.literal('report.published'),
+  period: z.string(),
+  revision: z.number().int().positive(),
+  cutoff: z.iso.datetime(),
+  prefix: z.string(),
+  manifestSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  rowsChanged: z.number().int().nonnegative().nullable(),
+});
+export type ReportPublished = z.infer<typeof reportPublished>;

@@ -89,6 +89,21 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     return producer;
   }
 
+  /** Until every partition of the topics has a leader: 30 s, then the last error. */
+  async function waitForLeaders(topics: string[]): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+        if (metadata.length === topics.length && metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+        if (Date.now() > deadline) throw new Error(`bus: topics without leaders after 30 s: ${topics.join(', ')}`);
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   return {
     async ensureTopics(specs: TopicSpec[]) {
       await connectAdmin();
@@ -96,13 +111,16 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       const missing = specs.filter((s) => !existing.has(s.topic));
       if (missing.length === 0) return;
       await admin.createTopics({
-        waitForLeaders: true,
+        // kafkajs's own wait gives up when the metadata answers UNKNOWN_TOPIC_OR_PARTITION, which a
+        // KRaft broker does for a moment after creating a topic; waitForLeaders below retries it.
+        waitForLeaders: false,
         topics: missing.map((s) => ({
           topic: s.topic,
           numPartitions: s.partitions,
           configEntries: s.keepForever ? [{ name: 'retention.ms', value: '-1' }, { name: 'retention.bytes', value: '-1' }] : [],
         })),
       });
+      await waitForLeaders(missing.map((s) => s.topic));
     },
 
     async publish(topic, messages) {

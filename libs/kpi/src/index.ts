@@ -7,4 +7,4 @@ export * from './contribution.ts';
 export * from './cases/index.ts';
 export * from './disclosure.ts';
 export * from './cells.ts';
-export * from './count-rows.ts';
+export * from './publication.ts';

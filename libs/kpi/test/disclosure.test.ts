@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { suppressSplit } from '../src/index.ts';
+import { suppressMedianSplit, suppressRateSplit, suppressSplit } from '../src/index.ts';
 
 describe('disclosure control of a force split', () => {
   it('suppresses counts 1 to 4 and publishes 0 and 5+', () => {
@@ -29,5 +29,23 @@ describe('disclosure control of a force split', () => {
         expect(suppressed.filter(Boolean).length).not.toBe(1);
       }),
     );
+  });
+});
+
+describe('disclosure control of rates and medians', () => {
+  it('withholds a rate on a numerator 1-4 or a base under 10, and its complement by base', () => {
+    expect(suppressRateSplit([0, 3, 6, 0], [40, 50, 60, 20])).toEqual([false, true, false, true]);
+    expect(suppressRateSplit([0, 0, 6], [9, 50, 60])).toEqual([true, true, false]);
+    expect(suppressRateSplit([0, 0], [0, 30])).toEqual([false, false]);
+  });
+
+  it('withholds a median on fewer than 10 observations, and its complement by n', () => {
+    expect(suppressMedianSplit([12, 9, 30, 0])).toEqual([true, true, false, false]);
+    expect(suppressMedianSplit([12, 15])).toEqual([false, false]);
+  });
+
+  it('inherits the withholding of the count a base equals', () => {
+    expect(suppressSplit([20, 30, 40], [false, true, true])).toEqual([false, true, true]);
+    expect(suppressMedianSplit([20, 30, 40], [false, true, false])).toEqual([true, true, false]);
   });
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 // What integration tests need from the environment. Missing infrastructure is a failure, never a
 // skip: `npm test` at the root starts the broker, PostgreSQL and the S3 endpoint and sets these.
 
@@ -38,4 +39,12 @@ let counter = 0;
 export function uniqueName(prefix: string): string {
   counter += 1;
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter}`;
+}
+
+/** Headless Chromium for the report's browser tests: CHROMIUM_PATH, else Debian's `chromium`. */
+export function chromiumPath(): string {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => Boolean(p));
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error('no Chromium: install Debian\'s `chromium` (`.ci/run` does) or set CHROMIUM_PATH');
+  return found;
 }

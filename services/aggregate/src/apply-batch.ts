@@ -51,10 +51,10 @@ export async function applyBatch(pool: Pool, groupId: string, batch: Batch): Pro
     outcome.undecodable = fresh.length - messages.length;
     const facts: StoredFact[] = [];
     const retractions: Retraction[] = [];
-    for (const { event } of messages) {
+    for (const { event, receivedAt } of messages) {
       const c = caseOf(event);
-      if (c) facts.push({ force: event.force, kind: c.kind, ref: c.ref, event });
-      else if (event.type === 'event.retracted') retractions.push({ force: event.force, eventId: event.eventId, target: event.payload.eventId });
+      if (c) facts.push({ force: event.force, kind: c.kind, ref: c.ref, event, receivedAt });
+      else if (event.type === 'event.retracted') retractions.push({ force: event.force, eventId: event.eventId, target: event.payload.eventId, receivedAt });
     }
     const newFacts = await insertFacts(client, facts);
     const newRetractions = await insertRetractions(client, retractions);

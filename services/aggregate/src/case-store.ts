@@ -28,28 +28,28 @@ export async function savePosition(client: PoolClient, groupId: string, topic: s
     [groupId, topic, partition, nextOffset]);
 }
 
-export interface StoredFact { force: string; kind: CaseKind; ref: string; event: ForceEvent }
+export interface StoredFact { force: string; kind: CaseKind; ref: string; event: ForceEvent; receivedAt: string }
 
 /** Stores facts; returns the ids (`force\0eventId`) of those not stored before: the others are repeats. */
 export async function insertFacts(client: PoolClient, facts: readonly StoredFact[]): Promise<Set<string>> {
   if (facts.length === 0) return new Set();
   // One JSON parameter rather than five arrays: JSON.stringify is native, pg's array quoting is not.
   const { rows } = await client.query<{ force: string; event_id: string }>(
-    `INSERT INTO aggregate.case_events (force, event_id, case_kind, case_ref, event)
-     SELECT f, i, k, r, e FROM json_to_recordset($1::json) AS t(f text, i uuid, k text, r text, e text)
+    `INSERT INTO aggregate.case_events (force, event_id, case_kind, case_ref, event, received_at)
+     SELECT f, i, k, r, e, a FROM json_to_recordset($1::json) AS t(f text, i uuid, k text, r text, e text, a timestamptz)
      ON CONFLICT DO NOTHING RETURNING force, event_id`,
-    [JSON.stringify(facts.map((f) => ({ f: f.force, i: f.event.eventId, k: f.kind, r: f.ref, e: JSON.stringify(f.event) })))]);
+    [JSON.stringify(facts.map((f) => ({ f: f.force, i: f.event.eventId, k: f.kind, r: f.ref, e: JSON.stringify(f.event), a: f.receivedAt })))]);
   return new Set(rows.map((r) => `${r.force}\u0000${r.event_id}`));
 }
 
-export interface Retraction { force: string; eventId: string; target: string }
+export interface Retraction { force: string; eventId: string; target: string; receivedAt: string }
 
 export async function insertRetractions(client: PoolClient, retractions: readonly Retraction[]): Promise<Set<string>> {
   if (retractions.length === 0) return new Set();
   const { rows } = await client.query<{ force: string; event_id: string }>(
-    `INSERT INTO aggregate.retractions (force, event_id, target_event_id)
-     SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[]) ON CONFLICT DO NOTHING RETURNING force, event_id`,
-    [retractions.map((r) => r.force), retractions.map((r) => r.eventId), retractions.map((r) => r.target)]);
+    `INSERT INTO aggregate.retractions (force, event_id, target_event_id, received_at)
+     SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::timestamptz[]) ON CONFLICT DO NOTHING RETURNING force, event_id`,
+    [retractions.map((r) => r.force), retractions.map((r) => r.eventId), retractions.map((r) => r.target), retractions.map((r) => r.receivedAt)]);
   return new Set(rows.map((r) => `${r.force}\u0000${r.event_id}`));
 }
 

@@ -1,2 +1,3 @@
 export { startAggregate, aggregateMigrations, type AggregateDeps } from './aggregate-service.ts';
-export { compareWithReference, referenceCells, liveCells, type Comparison, type CellValue } from './reference/compare.ts';
+export { applyBatch, type BatchOutcome } from './apply-batch.ts';
+export { compareWithReference, referenceCells, referenceCellsIn, liveCells, cellKey, type Comparison, type CellValue } from './reference/compare.ts';

@@ -1,16 +1,29 @@
-// One publication run for a half-year: snapshot, rows with disclosure control, files under a new
-// immutable prefix, then the record. A run whose rows equal the latest revision's writes nothing.
+// One publication run for a half-year: a snapshot as at the cut-off, the rows with disclosure
+// control, the files under a new immutable prefix (manifest last), then the record. A run whose
+// data equal the latest revision's writes nothing. Every run is recorded in publish.runs.
 import { createHash } from 'node:crypto';
 import { inTransaction, withSessionLock, type Pool } from '@vawg/db';
 import type { ObjectStore } from '@vawg/store';
-import { forceIds } from '@vawg/contracts';
-import { buildCountRows, isHalfYear, toCsv, toJson } from '@vawg/kpi';
+import { forceIds, type ReportPublished } from '@vawg/contracts';
+import { buildRows, isHalfYear, toCsv, toJson, type PublishedRow } from '@vawg/kpi';
 import { readSnapshot } from './snapshot.ts';
+import { diffRows, type Changes } from './diff.ts';
+import { renderPages } from './html/report.ts';
 
 export interface PublishDeps {
   pool: Pool;
   store: ObjectStore;
   serviceVersion: string;
+  /** Announces each revision written (`report.published` on the bus); none when absent. */
+  announce?: (message: ReportPublished) => Promise<void>;
+}
+
+export interface PublishOptions {
+  /** As at this instant: the events received up to it. Default: now. */
+  cutoff?: Date;
+  trigger?: 'schedule' | 'operator';
+  /** The scheduled instant a scheduled run is for. */
+  slot?: Date;
 }
 
 export interface PublicationResult {
@@ -20,47 +33,113 @@ export interface PublicationResult {
   prefix: string;
   /** True when nothing changed since that revision, so nothing was written. */
   unchanged: boolean;
+  runId: number;
 }
 
 export class PublishError extends Error {
   override readonly name = 'PublishError';
 }
 
-const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
+export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
-export async function publishPeriod(deps: PublishDeps, period: string, cutoff = new Date()): Promise<PublicationResult> {
+export interface Manifest {
+  period: string;
+  revision: number;
+  cutoff: string;
+  codeVersion: string;
+  /** `aggregates` (live) or `recompute` (from the case tables, as at an earlier cut-off). */
+  source: string;
+  eventsApplied: number;
+  logPositions: { topic: string; partition: number; nextOffset: number }[];
+  rows: number;
+  suppressedRows: number;
+  returnsReceived: number;
+  files: Record<string, { sha256: string; bytes: number }>;
+  /** From revision 2: what changed since the previous revision. */
+  changes: Changes | null;
+}
+
+export async function publishPeriod(deps: PublishDeps, period: string, options: PublishOptions = {}): Promise<PublicationResult> {
   if (!isHalfYear(period)) throw new PublishError(`not a half-year: ${period} (expected e.g. 2025-H1)`);
-  // Runs for one period never overlap, across processes: the second waits, then its snapshot
-  // (taken after the wait) finds the first's revision, so no revision is ever written twice.
-  return withSessionLock(deps.pool, `publish:${period}`, (client) => inTransaction(client, async () => {
-    const snapshot = await readSnapshot(client, period);
-    const rows = buildCountRows(period, forceIds, snapshot.counts);
-    const files = { 'cells.csv': toCsv(rows), 'cells.json': toJson(rows) };
-    const contentSha256 = sha256(files['cells.json']);
+  const cutoff = options.cutoff ?? new Date();
+  if (Number.isNaN(cutoff.getTime())) throw new PublishError('the cut-off is not a valid instant (expected e.g. 2026-05-01T07:00:00Z)');
+  if (cutoff.getTime() > Date.now() + 60_000) throw new PublishError(`the cut-off ${cutoff.toISOString()} is in the future: a publication is as at what has been received`);
+  const trigger = options.trigger ?? 'operator';
+  const run = await deps.pool.query<{ id: number }>(
+    `INSERT INTO publish.runs (period, trigger, slot, cutoff, status) VALUES ($1, $2, $3, $4, 'running') RETURNING id`,
+    [period, trigger, options.slot ?? null, cutoff]);
+  const runId = run.rows[0]!.id;
+  try {
+    // Runs for one period never overlap, across processes: the second waits, then its snapshot
+    // (taken after the wait) finds the first's revision, so no revision is ever written twice.
+    const outcome = await withSessionLock(deps.pool, `publish:${period}`, (client) =>
+      inTransaction(client, async () => {
+        const snapshot = await readSnapshot(client, period, cutoff);
+        const rows = buildRows(period, forceIds, snapshot.input);
+        const cellsJson = toJson(rows);
+        const contentSha256 = sha256(`${cellsJson}${JSON.stringify(snapshot.returns)}`);
+        const latest = await client.query<{ revision: number; content_sha256: string; prefix: string }>(
+          'SELECT revision, content_sha256, prefix FROM publish.publications WHERE period = $1 ORDER BY revision DESC LIMIT 1', [period]);
+        const last = latest.rows[0];
+        if (last && last.content_sha256 === contentSha256) return { revision: last.revision, prefix: last.prefix, unchanged: true as const };
 
-    const latest = await client.query<{ revision: number; content_sha256: string; prefix: string }>(
-      'SELECT revision, content_sha256, prefix FROM publish.publications WHERE period = $1 ORDER BY revision DESC LIMIT 1', [period]);
-    const last = latest.rows[0];
-    if (last && last.content_sha256 === contentSha256) return { period, revision: last.revision, prefix: last.prefix, unchanged: true };
+        const revision = (last?.revision ?? 0) + 1;
+        const prefix = `reports/${period}/r${revision}/`;
+        const previous = last ? await readRows(deps.store, `${last.prefix}cells.json`) : null;
+        const changes = previous ? diffRows(last!.revision, previous, rows) : null;
+        const context = { period, revision, cutoff: cutoff.toISOString(), rows, returns: snapshot.returns, changes };
+        const files = new Map<string, string>([
+          ['cells.csv', toCsv(rows)],
+          ['cells.json', cellsJson],
+          ...renderPages(context),
+        ]);
+        const manifest: Manifest = {
+          period, revision, cutoff: cutoff.toISOString(), codeVersion: deps.serviceVersion, source: snapshot.source,
+          eventsApplied: snapshot.eventsApplied, logPositions: snapshot.positions,
+          rows: rows.length, suppressedRows: rows.filter((r) => r.suppressed).length, returnsReceived: snapshot.returns.length,
+          files: Object.fromEntries([...files].map(([name, body]) => [name, { sha256: sha256(body), bytes: Buffer.byteLength(body) }])),
+          changes,
+        };
+        for (const [name, body] of files) await deps.store.put(`${prefix}${name}`, body, contentType(name));
+        // The manifest goes last: a prefix without one is an interrupted run, never a publication.
+        const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+        await deps.store.put(`${prefix}manifest.json`, manifestText, 'application/json');
+        await client.query(
+          `INSERT INTO publish.publications (period, revision, cutoff, prefix, content_sha256, manifest, run_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [period, revision, cutoff, prefix, contentSha256, manifestText, runId]);
+        return { revision, prefix, unchanged: false as const, manifestSha256: sha256(manifestText), rowsChanged: changes?.rowsChanged ?? null };
+      }, 'repeatable read'));
 
-    const revision = (last?.revision ?? 0) + 1;
-    const prefix = `reports/${period}/r${revision}/`;
-    const manifest = {
-      period, revision, cutoff: cutoff.toISOString(), codeVersion: deps.serviceVersion,
-      eventsApplied: snapshot.eventsApplied, logPositions: snapshot.positions,
-      files: Object.fromEntries(Object.entries(files).map(([name, body]) => [name, { sha256: sha256(body), bytes: Buffer.byteLength(body) }])),
-      rows: rows.length,
-    };
-    await deps.store.put(`${prefix}cells.csv`, files['cells.csv'], 'text/csv; charset=utf-8');
-    await deps.store.put(`${prefix}cells.json`, files['cells.json'], 'application/json');
-    // The manifest goes last: a prefix without one is an interrupted run, never a publication.
-    const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
-    await deps.store.put(`${prefix}manifest.json`, manifestText, 'application/json');
-    await client.query(
-      `INSERT INTO publish.publications (period, revision, cutoff, prefix, content_sha256, manifest) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [period, revision, cutoff, prefix, contentSha256, manifestText]);
-    return { period, revision, prefix, unchanged: false };
-  }, 'repeatable read'));
+    let announceError: string | null = null;
+    if (!outcome.unchanged && deps.announce) {
+      try {
+        await deps.announce({ v: 1, type: 'report.published', period, revision: outcome.revision, cutoff: cutoff.toISOString(), prefix: outcome.prefix, manifestSha256: outcome.manifestSha256, rowsChanged: outcome.rowsChanged });
+      } catch (error) {
+        // The revision stands (it is recorded and complete); the run says the announcement failed.
+        announceError = `published, but report.published was not announced: ${(error as Error).message}`;
+      }
+    }
+    await deps.pool.query(
+      `UPDATE publish.runs SET status = $2, revision = $3, error = $4, finished_at = now() WHERE id = $1`,
+      [runId, outcome.unchanged ? 'unchanged' : 'published', outcome.revision, announceError]);
+    return { period, revision: outcome.revision, prefix: outcome.prefix, unchanged: outcome.unchanged, runId };
+  } catch (error) {
+    await deps.pool.query(`UPDATE publish.runs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [runId, (error as Error).message])
+      .catch(() => undefined);
+    throw error;
+  }
+}
+
+function contentType(name: string): string {
+  if (name.endsWith('.csv')) return 'text/csv; charset=utf-8';
+  if (name.endsWith('.html')) return 'text/html; charset=utf-8';
+  return 'application/json';
+}
+
+async function readRows(store: ObjectStore, key: string): Promise<PublishedRow[]> {
+  const body = await store.get(key);
+  if (!body) throw new PublishError(`the previous revision's ${key} is missing from the object store`);
+  return JSON.parse(body.toString('utf8')) as PublishedRow[];
 }
 
 export interface PublicationSummary {
@@ -76,4 +155,26 @@ export async function listPublications(pool: Pool, period?: string): Promise<Pub
     `SELECT period, revision, cutoff, prefix, published_at FROM publish.publications
       WHERE $1::text IS NULL OR period = $1 ORDER BY period, revision`, [period ?? null]);
   return rows.map((r) => ({ period: r.period, revision: r.revision, cutoff: r.cutoff.toISOString(), prefix: r.prefix, publishedAt: r.published_at.toISOString() }));
+}
+
+export interface RunSummary {
+  id: number;
+  period: string;
+  trigger: string;
+  slot: string | null;
+  cutoff: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: string;
+  revision: number | null;
+  error: string | null;
+}
+
+export async function listRuns(pool: Pool, period?: string): Promise<RunSummary[]> {
+  const { rows } = await pool.query<{ id: number; period: string; trigger: string; slot: Date | null; cutoff: Date; started_at: Date; finished_at: Date | null; status: string; revision: number | null; error: string | null }>(
+    `SELECT * FROM publish.runs WHERE $1::text IS NULL OR period = $1 ORDER BY id`, [period ?? null]);
+  return rows.map((r) => ({
+    id: r.id, period: r.period, trigger: r.trigger, slot: r.slot?.toISOString() ?? null, cutoff: r.cutoff.toISOString(),
+    startedAt: r.started_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null, status: r.status, revision: r.revision, error: r.error,
+  }));
 }

@@ -1,43 +1,99 @@
-// Wiring of publish: migrations, and the calendar (node-cron, Europe/London) that publishes the
-// half-year just ended. Runs on demand come through publishPeriod (the CLI calls it directly).
+// Wiring of publish: migrations, the announcement on the bus, and the calendar. Runs on demand
+// come through publishPeriod (the CLI calls it directly).
 import cron from 'node-cron';
 import { migrate } from '@vawg/db';
-import { halfYearEndedBefore } from '@vawg/kpi';
-import { londonDate } from '@vawg/contracts';
+import type { Bus } from '@vawg/bus';
+import { topicSpecs, type Topics } from '@vawg/contracts';
 import type { Logger } from '@vawg/log';
-import { counter, type Registry } from '@vawg/metrics';
+import { counter, Gauge, type Registry } from '@vawg/metrics';
 import { publishPeriod, type PublishDeps } from './publish-period.ts';
+import { catchUp, SCHEDULE_TIMEZONE } from './schedule.ts';
 
 export const publishMigrations = { scope: 'publish', dir: new URL('../migrations/', import.meta.url) };
 
 /** 07:00 on 1 May and 1 November (kpis.md, "The schedule"). */
 export const DEFAULT_SCHEDULE = '0 7 1 5,11 *';
-export const SCHEDULE_TIMEZONE = 'Europe/London';
+/** After a failed scheduled run: 1 minute, 5, 15, then every hour until it succeeds. */
+export const DEFAULT_RETRY_DELAYS_MS = [60_000, 300_000, 900_000, 3_600_000];
 
-export interface PublishServiceDeps extends PublishDeps {
+export interface PublishServiceDeps extends Omit<PublishDeps, 'announce'> {
   log: Logger;
   registry: Registry;
   schedule?: string;
+  /** Where `report.published` goes; nothing is announced without one. */
+  bus?: { bus: Bus; topics: Topics };
+  /** The clock the catch-up reads (tests set it); the calendar itself fires on real time. */
+  now?: () => Date;
+  retryDelaysMs?: readonly number[];
 }
 
-export async function startPublish(deps: PublishServiceDeps): Promise<{ stop(): Promise<void> }> {
+export interface PublishService {
+  /** Settles when the catch-up made at start is done. */
+  caughtUp: Promise<void>;
+  /** Makes every owed slot now (what the calendar does when it fires). */
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function announcer(bus: Bus, topics: Topics): PublishDeps['announce'] {
+  return async (message) => bus.publish(topics.reports, [{ key: message.period, value: JSON.stringify(message) }]);
+}
+
+export async function startPublish(deps: PublishServiceDeps): Promise<PublishService> {
   await migrate(deps.pool, publishMigrations);
   await deps.store.ensureBucket();
-  const runs = counter(deps.registry, 'vawg_publish_runs_total', 'Publication runs, by result', ['result']);
-  const task = cron.schedule(deps.schedule ?? DEFAULT_SCHEDULE, async () => {
-    const period = halfYearEndedBefore(londonDate(new Date()));
-    try {
-      const result = await publishPeriod(deps, period);
+  if (deps.bus) await deps.bus.bus.ensureTopics(topicSpecs(deps.bus.topics));
+  const publishDeps: PublishDeps = { ...deps, ...(deps.bus ? { announce: announcer(deps.bus.bus, deps.bus.topics) } : {}) };
+  const schedule = deps.schedule ?? DEFAULT_SCHEDULE;
+  const now = deps.now ?? (() => new Date());
+  const delays = deps.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  const runs = counter(deps.registry, 'vawg_publish_runs_total', 'Scheduled publication runs, by result', ['result']);
+  const failing = (deps.registry.getSingleMetric('vawg_publish_failed_slots') as Gauge | undefined)
+    ?? new Gauge({ name: 'vawg_publish_failed_slots', help: 'Scheduled publications owed whose last run failed (alert when > 0)', registers: [deps.registry] });
+
+  let stopped = false;
+  let failures = 0;
+  let retry: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> | null = null;
+
+  const makeOwed = async () => {
+    const outcomes = await catchUp(deps.pool, schedule, now(), async (period, slot) => {
+      const result = await publishPeriod(publishDeps, period, { cutoff: slot, trigger: 'schedule', slot });
       runs.inc({ result: result.unchanged ? 'unchanged' : 'published' });
-      deps.log.info(result, 'scheduled publication');
-    } catch (error) {
+      deps.log.info({ period, slot, revision: result.revision, unchanged: result.unchanged }, 'scheduled publication made');
+    });
+    const failed = outcomes.filter((o) => !o.ok);
+    failing.set(failed.length);
+    for (const f of failed) {
       runs.inc({ result: 'failed' });
-      deps.log.error({ err: error, period }, 'scheduled publication failed');
+      deps.log.error({ period: f.period, slot: f.slot, error: f.error }, 'scheduled publication failed; it stays owed and is retried');
     }
-  }, { timezone: SCHEDULE_TIMEZONE, noOverlap: true, name: 'publication' });
+    if (failed.length === 0) failures = 0;
+    else if (!stopped) {
+      const delay = delays[Math.min(failures, delays.length - 1)] ?? 60_000;
+      failures += 1;
+      clearTimeout(retry);
+      retry = setTimeout(() => void tick(), delay);
+    }
+  };
+  // Never two at once in this process (and the advisory lock covers other processes).
+  const tick = (): Promise<void> => {
+    inFlight ??= makeOwed()
+      .catch((error: unknown) => deps.log.error({ err: error }, 'publication catch-up failed'))
+      .finally(() => { inFlight = null; });
+    return inFlight;
+  };
+
+  const task = cron.schedule(schedule, () => tick(), { timezone: SCHEDULE_TIMEZONE, noOverlap: true, name: 'publication' });
+  const caughtUp = tick();
   return {
+    caughtUp,
+    tick,
     async stop() {
+      stopped = true;
+      clearTimeout(retry);
       await task.stop();
+      await inFlight;
     },
   };
 }

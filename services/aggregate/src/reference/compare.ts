@@ -1,7 +1,7 @@
 // Checks the live aggregates against the reference recompute (recompute-sql.ts), cell for cell.
 import { withTransaction, type Pool, type PoolClient } from '@vawg/db';
 import { allegationOutcomes, outcomeCodes } from '@vawg/contracts';
-import { recomputeSql, standingSql } from './recompute-sql.ts';
+import { recomputeSql, standingSql, standingTableSql } from './recompute-sql.ts';
 
 
 export interface CellValue {
@@ -17,11 +17,15 @@ export interface CellValue {
 
 export const cellKey = (c: Omit<CellValue, 'value'>) => [c.kind, c.force, c.month, c.measure, c.split, c.category, c.days ?? ''].join('|');
 
-/** The reference cells, computed inside the caller's transaction. */
-export async function referenceCellsIn(client: PoolClient): Promise<CellValue[]> {
+/**
+ * The reference cells, computed inside the caller's transaction from the events standing as at
+ * `cutoff` (all of them when none is given).
+ */
+export async function referenceCellsIn(client: PoolClient, cutoff?: Date): Promise<CellValue[]> {
   // Room to hash and sort in memory: the recompute reads every stored event once.
   await client.query(`SET LOCAL work_mem = '256MB'`);
-  await client.query(standingSql);
+  await client.query(standingTableSql);
+  await client.query(standingSql, [cutoff ?? 'infinity']);
   await client.query('ANALYZE ref_standing');
   const { rows } = await client.query<CellValue>(recomputeSql, [
     outcomeCodes.map((o) => o.code), outcomeCodes.map((o) => o.group), outcomeCodes.map((o) => o.cjOutcome),
@@ -30,8 +34,8 @@ export async function referenceCellsIn(client: PoolClient): Promise<CellValue[]>
   return rows;
 }
 
-export async function referenceCells(pool: Pool): Promise<CellValue[]> {
-  return withTransaction(pool, referenceCellsIn);
+export async function referenceCells(pool: Pool, cutoff?: Date): Promise<CellValue[]> {
+  return withTransaction(pool, (client) => referenceCellsIn(client, cutoff));
 }
 
 export async function liveCells(db: Pool | PoolClient): Promise<CellValue[]> {

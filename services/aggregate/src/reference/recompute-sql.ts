@@ -7,16 +7,29 @@
 // analysed, so the planner sees how many events of each type there are: over a CTE, PostgreSQL
 // before 17 guesses a few hundred rows per type and picks nested loops that are quadratic in the
 // number of crimes (hours for 200,000 events on PostgreSQL 15).
-/** Run first, in the same transaction: the standing events, as a temporary table. */
+/** Run first, in the same transaction: the table of standing events. */
+export const standingTableSql = `
+CREATE TEMPORARY TABLE ref_standing (
+  force text, case_kind text, case_ref text, event_id uuid, type text, on_date date, produced timestamptz, p jsonb
+) ON COMMIT DROP
+`;
+
+/**
+ * Then: the events standing as at a cut-off ($1, a timestamptz; 'infinity' for all): received by
+ * then, and not retracted by a retraction received by then. Facts stored before received_at was
+ * kept have none, and stand whatever the cut-off.
+ */
 export const standingSql = `
-CREATE TEMPORARY TABLE ref_standing ON COMMIT DROP AS
+INSERT INTO ref_standing
   SELECT c.force, c.case_kind, c.case_ref, c.event_id,
-         c.event::jsonb->>'type' AS type,
-         (c.event::jsonb->>'occurredAt')::date AS on_date,
-         date_trunc('milliseconds', (c.event::jsonb->>'producedAt')::timestamptz) AS produced,
-         c.event::jsonb->'payload' AS p
+         c.event::jsonb->>'type',
+         (c.event::jsonb->>'occurredAt')::date,
+         date_trunc('milliseconds', (c.event::jsonb->>'producedAt')::timestamptz),
+         c.event::jsonb->'payload'
     FROM aggregate.case_events c
-   WHERE NOT EXISTS (SELECT 1 FROM aggregate.retractions r WHERE r.force = c.force AND r.target_event_id = c.event_id)
+   WHERE (c.received_at IS NULL OR c.received_at <= $1)
+     AND NOT EXISTS (SELECT 1 FROM aggregate.retractions r WHERE r.force = c.force AND r.target_event_id = c.event_id
+                        AND (r.received_at IS NULL OR r.received_at <= $1))
 `;
 
 /** Parameters: $1-$3 outcome codes (code, group, cj outcome), $4-$5 allegation outcomes (id, group). */

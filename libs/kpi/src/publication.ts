@@ -1,0 +1,145 @@
+// The published rows of a half-year (kpis.md, "The published report"): every measure of the
+// catalogue for the half-year and each of its six months, for every force and `national`, with
+// every category of every split (0 where nothing happened), and disclosure control applied to
+// force values. Pure: the aggregate's monthly cells in, rows out.
+import { qualitativeKpis } from '@vawg/contracts';
+import { measures } from './measures.ts';
+import { monthsOfHalfYear } from './periods.ts';
+import { splitCategories } from './splits.ts';
+import { mergeHistograms, median, type Histogram } from './median.ts';
+import { isSmallBase, suppressMedianSplit, suppressRateSplit, suppressSplit } from './disclosure.ts';
+import { sortRows, type PublishedRow } from './cells.ts';
+
+export const NATIONAL = 'national';
+/** The month of a stock's opening balance: the sum of its changes before the half-year. */
+export const OPENING = 'opening';
+/** The measure of a qualitative return's row: 1 when the force's return for the half-year is in. */
+export const RETURN_RECEIVED = 'return-received';
+
+export function countKey(force: string, month: string, measure: string, split: string, category: string): string {
+  return `${force}|${month}|${measure}|${split}|${category}`;
+}
+
+export interface PublicationInput {
+  /** Monthly count cells per force (and OPENING balances of stock measures), by countKey. */
+  counts: ReadonlyMap<string, number>;
+  /** Monthly day-count histograms per force, by countKey. */
+  histograms: ReadonlyMap<string, Histogram>;
+  /** `force|kpi` of every qualitative return received for the half-year. */
+  returns: ReadonlySet<string>;
+}
+
+/** Rounded half away from zero to one decimal place, in exact integer arithmetic. */
+export function percentage(numerator: number, denominator: number): number {
+  return Math.floor((2000 * numerator + denominator) / (2 * denominator)) / 10;
+}
+
+interface Span { label: string; months: readonly string[]; last: string }
+
+export function buildRows(period: string, forces: readonly string[], input: PublicationInput): PublishedRow[] {
+  const months = monthsOfHalfYear(period);
+  const spans: Span[] = [{ label: period, months, last: months[5]! }, ...months.map((m) => ({ label: m, months: [m], last: m }))];
+  const rows: PublishedRow[] = [];
+  // Which cells of each published count were withheld, for the measures that inherit them.
+  const withheld = new Map<string, boolean[]>();
+  const count = (force: string, month: string, source: string, split: string, category: string) =>
+    input.counts.get(countKey(force, month, source, split, category)) ?? 0;
+  const sum = (force: string, span: Span, source: string, split: string, category: string) =>
+    span.months.reduce((total, month) => total + count(force, month, source, split, category), 0);
+  const stock = (force: string, span: Span, source: string, split: string, category: string) => {
+    let total = count(force, OPENING, source, split, category);
+    for (const month of months) {
+      total += count(force, month, source, split, category);
+      if (month === span.last) break;
+    }
+    return total;
+  };
+
+  for (const measure of measures) {
+    for (const split of measure.splits) {
+      const categories = splitCategories[split];
+      if (!categories) throw new Error(`measure ${measure.id}: unknown split ${split}`);
+      for (const span of spans) {
+        const emit = (geography: string, made: Omit<PublishedRow, 'period' | 'geography' | 'kpi' | 'measure' | 'split' | 'category'>[]) =>
+          categories.forEach((category, i) => rows.push({ period: span.label, geography, kpi: measure.kpi, measure: measure.id, split, category, ...made[i]! }));
+        const inherited = (force: string) => (measure.guard && split !== 'all' ? withheld.get(`${force}|${span.label}|${measure.guard}|${split}`) : undefined) ?? [];
+        const remember = (force: string, suppressed: boolean[]) => withheld.set(`${force}|${span.label}|${measure.id}|${split}`, suppressed);
+
+        switch (measure.kind) {
+          case 'count':
+          case 'stock': {
+            const read = measure.kind === 'count' ? sum : stock;
+            const national = categories.map(() => 0);
+            for (const force of forces) {
+              const values = categories.map((c) => read(force, span, measure.source, split, c));
+              values.forEach((v, i) => (national[i]! += v));
+              const suppressed = split === 'all' ? values.map(() => false) : suppressSplit(values, inherited(force));
+              remember(force, suppressed);
+              emit(force, values.map((v, i) => countRow(v, suppressed[i]!)));
+            }
+            emit(NATIONAL, national.map((v) => countRow(v, false)));
+            break;
+          }
+          case 'rate': {
+            const nationalN = categories.map(() => 0);
+            const nationalD = categories.map(() => 0);
+            for (const force of forces) {
+              const nums = categories.map((c) => sum(force, span, measure.numerator, split, c));
+              const dens = categories.map((c) => sum(force, span, measure.denominator, split, c));
+              nums.forEach((v, i) => (nationalN[i]! += v));
+              dens.forEach((v, i) => (nationalD[i]! += v));
+              const suppressed = split === 'all' ? dens.map(isSmallBase) : suppressRateSplit(nums, dens, inherited(force));
+              emit(force, nums.map((n, i) => rateRow(n, dens[i]!, suppressed[i]!)));
+            }
+            emit(NATIONAL, nationalN.map((n, i) => rateRow(n, nationalD[i]!, false)));
+            break;
+          }
+          case 'median': {
+            const national = categories.map(() => [] as Histogram[]);
+            for (const force of forces) {
+              const merged = categories.map((c) => mergeHistograms(span.months.flatMap((m) => {
+                const h = input.histograms.get(countKey(force, m, measure.source, split, c));
+                return h ? [h] : [];
+              })));
+              merged.forEach((h, i) => national[i]!.push(h));
+              const medians = merged.map(median);
+              const ns = medians.map((m) => m?.n ?? 0);
+              const suppressed = split === 'all' ? ns.map(isSmallBase) : suppressMedianSplit(ns, inherited(force));
+              emit(force, medians.map((m, i) => medianRow(m, suppressed[i]!)));
+            }
+            emit(NATIONAL, national.map((hs) => medianRow(median(mergeHistograms(hs)), false)));
+            break;
+          }
+        }
+      }
+    }
+  }
+  for (const kpi of qualitativeKpis) {
+    let received = 0;
+    for (const force of forces) {
+      const value = input.returns.has(`${force}|${kpi}`) ? 1 : 0;
+      received += value;
+      rows.push({ period, geography: force, kpi, measure: RETURN_RECEIVED, split: 'all', category: 'all', ...countRow(value, false) });
+    }
+    rows.push({ period, geography: NATIONAL, kpi, measure: RETURN_RECEIVED, split: 'all', category: 'all', ...countRow(received, false) });
+  }
+  return sortRows(rows);
+}
+
+type Values = Pick<PublishedRow, 'value' | 'numerator' | 'denominator' | 'n' | 'suppressed'>;
+const withheldRow: Values = { value: null, numerator: null, denominator: null, n: null, suppressed: true };
+
+function countRow(value: number, suppressed: boolean): Values {
+  return suppressed ? withheldRow : { value, numerator: null, denominator: null, n: null, suppressed: false };
+}
+
+function rateRow(numerator: number, denominator: number, suppressed: boolean): Values {
+  if (suppressed) return withheldRow;
+  return { value: denominator === 0 ? null : percentage(numerator, denominator), numerator, denominator, n: null, suppressed: false };
+}
+
+function medianRow(result: { median: number; n: number } | null, suppressed: boolean): Values {
+  if (suppressed) return withheldRow;
+  return { value: result?.median ?? null, numerator: null, denominator: null, n: result?.n ?? 0, suppressed: false };
+}
+

@@ -1,0 +1,259 @@
+// report.html and forces/<force>.html (kpis.md, "The published report"): self-contained pages
+// (inline CSS and SVG, no script, no network) made only from the published rows, so nothing
+// suppressed can reach them. Deterministic: the same rows give the same bytes.
+import { forces, qualitativeKpis } from '@vawg/contracts';
+import { measures, monthsOfHalfYear, NATIONAL, RETURN_RECEIVED, splitCategories, type Measure, type PublishedRow } from '@vawg/kpi';
+import type { ReturnDetail } from '../snapshot.ts';
+import type { Changes } from '../diff.ts';
+import { barChart } from './chart.ts';
+import { html, idOf, Markup } from './template.ts';
+
+export interface ReportContext {
+  period: string;
+  revision: number;
+  cutoff: string;
+  rows: readonly PublishedRow[];
+  returns: readonly ReturnDetail[];
+  changes: Changes | null;
+}
+
+const titles: Record<string, string> = {
+  'allegations-received': 'Complaints and misconduct allegations received',
+  'allegations-finalised': 'Allegations finalised',
+  'median-days-allegation-to-outcome': 'Median days from allegation to outcome',
+  'crimes-recorded': 'VAWG crimes recorded',
+  'crimes-domestic-abuse': 'VAWG crimes flagged as domestic abuse',
+  'outcomes-assigned': 'Outcomes assigned',
+  'cj-outcomes-assigned': 'Criminal justice outcomes assigned',
+  'charge-rate': 'Charge or summons rate',
+  'median-days-to-outcome': 'Median days from recording to outcome',
+  'outstanding-suspects': 'Outstanding suspects at the end of the period',
+  'orders-applied': 'Protective orders applied for',
+  'orders-granted': 'Protective orders granted',
+  'orders-breached': 'Breaches of protective orders',
+  'dvds-applications': 'Domestic Violence Disclosure Scheme applications',
+  'dvds-disclosures': 'DVDS disclosures made',
+  'median-days-dvds-decision': 'Median days from DVDS application to decision',
+  'victim-withdrawal-suspect-identified': 'Victim does not support action, suspect identified (outcome 16)',
+  'victim-withdrawal-no-suspect': 'Victim does not support action, no suspect identified (outcome 14)',
+  'evidential-difficulties-victim-supports': 'Evidential difficulties, victim supports action (outcome 15)',
+  'sex-recorded-rate': 'Victim sex recorded',
+  'ethnicity-recorded-rate': 'Victim ethnicity recorded',
+};
+const qualitativeTitles: Record<string, string> = {
+  '2.1': 'Challenging sexism and misogyny in the workforce',
+  '3.1': 'Confidence of women and girls in the policing response',
+  '4.1': 'Involving women and girls in scrutiny',
+  '9.1': 'VAWG in control strategies and plans',
+  '10.1': 'Identifying the riskiest spaces',
+  '10.2': 'Acting on the riskiest spaces',
+};
+const pillars: { title: string; kpis: string[] }[] = [
+  { title: 'Pillar 1: Build trust and confidence', kpis: ['1.1', '1.2', '1.3'] },
+  { title: 'Pillar 2: Relentless perpetrator pursuit', kpis: ['5.1', '5.2', '5.3', '5.4', '6.1', '6.2', '6.3', '6.4', '7.1', '7.2', '8.1'] },
+];
+const quality = ['P1', 'P2'];
+const forceName = new Map(forces.map((f) => [f.id, f.name]));
+const byKpi = (kpis: string[]) => measures.filter((m) => kpis.includes(m.kpi));
+
+function periodLabel(period: string): string {
+  const [year, half] = period.split('-H') as [string, string];
+  const y = Number(year);
+  return half === '1' ? `April to September ${y}` : `October ${y} to March ${y + 1}`;
+}
+function monthLabel(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return `${['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'][m - 1]} ${y}`;
+}
+
+class Rows {
+  private readonly index = new Map<string, PublishedRow>();
+  constructor(rows: readonly PublishedRow[]) {
+    for (const r of rows) this.index.set(`${r.period}|${r.geography}|${r.measure}|${r.split}|${r.category}|${r.kpi}`, r);
+  }
+  get(period: string, geography: string, measure: Measure | string, split = 'all', category = 'all', kpi?: string): PublishedRow | undefined {
+    const id = typeof measure === 'string' ? measure : measure.id;
+    const k = kpi ?? (typeof measure === 'string' ? '' : measure.kpi);
+    return this.index.get(`${period}|${geography}|${id}|${split}|${category}|${k}`);
+  }
+}
+
+const formatNumber = (v: number) => v.toLocaleString('en-GB', { maximumFractionDigits: 1 });
+const formatOf = (m: Measure) => (m.kind === 'rate' ? (v: number) => `${formatNumber(v)}%` : formatNumber);
+
+/** A published value as text: "[c]" when suppressed, "–" when there is none. */
+function cellText(m: Measure, row: PublishedRow | undefined): Markup {
+  if (!row) return html`<span class="none">–</span>`;
+  if (row.suppressed) return html`<abbr title="suppressed to protect confidentiality">[c]</abbr>`;
+  if (row.value === null) return html`<span class="none" title="no value: nothing to measure">–</span>`;
+  const value = formatOf(m)(row.value);
+  if (m.kind === 'rate') return html`${value} <span class="base">(${formatNumber(row.numerator!)} of ${formatNumber(row.denominator!)})</span>`;
+  if (m.kind === 'median') return html`${value} <span class="base">(n = ${formatNumber(row.n!)})</span>`;
+  return html`${value}`;
+}
+
+const STYLE = `
+body{font-family:Arial,Helvetica,sans-serif;color:#0b0c0c;background:#fff;margin:0;line-height:1.45}
+a{color:#1d4f91}a:focus{outline:3px solid #fd0;background:#fd0;color:#0b0c0c}
+.skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px}
+header,main,footer{max-width:1100px;margin:0 auto;padding:0 16px}
+header{border-bottom:4px solid #1d4f91;padding-bottom:8px}
+h1{font-size:1.9rem;margin:16px 0 4px}h2{font-size:1.5rem;margin-top:40px;border-top:1px solid #b1b4b6;padding-top:12px}h3{font-size:1.15rem;margin-top:28px}
+table{border-collapse:collapse;margin:8px 0 16px;font-size:.9rem}caption{text-align:left;font-weight:bold;padding:4px 0}
+th,td{border:1px solid #b1b4b6;padding:4px 8px;text-align:left;vertical-align:top}td.n{text-align:right}
+thead th{background:#f3f2f1}.base{color:#505a5f;font-size:.85em}.none{color:#505a5f}
+figure{margin:16px 0}figcaption{font-weight:bold;margin-bottom:4px}
+.meta{color:#505a5f}details{margin:4px 0 16px}summary{cursor:pointer;color:#1d4f91}
+`;
+
+function page(title: string, body: Markup): string {
+  return `<!DOCTYPE html>\n${html`<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${new Markup(STYLE)}</style>
+</head>
+<body>
+<a class="skip" href="#main">Skip to the content</a>
+${body}
+</body>
+</html>
+`.html}`;
+}
+
+function header(ctx: ReportContext, title: string, nav: Markup): Markup {
+  return html`<header>
+<h1>${title}</h1>
+<p class="meta">${periodLabel(ctx.period)} (${ctx.period}). Revision ${ctx.revision}, as at ${ctx.cutoff}: the events received by then.</p>
+<nav aria-label="Sections"><p>${nav}</p></nav>
+</header>`;
+}
+
+function notes(ctx: ReportContext): Markup {
+  return html`<h2 id="notes">Notes on method and suppression</h2>
+<p>Every figure is counted from the record-level events forces send, under the counting rules of the framework's specification. A crime is counted while its latest offence group is within VAWG, it is not cancelled, and its record is not retracted; its outcome is its latest. Half-year counts are the sums of their months; medians are over all the observations of the period and geography (the national median is never a median of force medians), with linear interpolation between the two middle values. A rate is a percentage rounded to one decimal place, given with its numerator and denominator.</p>
+<p>Outstanding suspects are counted as standing at the end of the period's last day. National figures are England and Wales: the 43 territorial forces and British Transport Police.</p>
+<p>To protect the people behind the figures, a force's figure is shown as <abbr title="suppressed to protect confidentiality">[c]</abbr> when, in a breakdown, a count is from 1 to 4 or a rate's numerator is from 1 to 4; when a breakdown has a single such figure, the next smallest is withheld as well, so it cannot be worked out from the total. A force's median on fewer than 10 observations, and a force's rate on a base of fewer than 10, are withheld everywhere. A rate or median is also withheld wherever the count it is based on is. Zero is shown as 0. National figures are complete.</p>
+${ctx.changes ? html`<h2 id="changes">Changes since revision ${ctx.changes.since}</h2>
+<p>${ctx.changes.rowsChanged} published figures changed, ${ctx.changes.rowsAdded} were added and ${ctx.changes.rowsRemoved} removed, after events received late or corrected.</p>
+<table><caption>Figures changed, by measure</caption><thead><tr><th scope="col">Measure</th><th scope="col">Figures changed</th></tr></thead>
+<tbody>${Object.entries(ctx.changes.byMeasure).map(([m, n]) => html`<tr><th scope="row">${titles[m] ?? m}</th><td class="n">${n}</td></tr>`)}</tbody></table>` : ''}`;
+}
+
+function monthTrend(rows: Rows, ctx: ReportContext, m: Measure, geography: string, id: string, subject: string): Markup {
+  const months = monthsOfHalfYear(ctx.period);
+  const bars = months.map((month) => {
+    const row = rows.get(month, geography, m);
+    return { label: monthLabel(month), value: row && !row.suppressed ? row.value : null, note: row?.suppressed ? '[c]' : 'none' };
+  });
+  return barChart({
+    id, title: `${titles[m.id]}, ${subject}, by month`, format: formatOf(m), bars,
+    description: `${subject}, ${periodLabel(ctx.period)}: ${bars.map((b) => `${b.label} ${b.value === null ? b.note : formatOf(m)(b.value)}`).join('; ')}.`,
+  });
+}
+
+function forcesChart(rows: Rows, ctx: ReportContext, m: Measure, id: string, marked?: string): Markup {
+  const national = rows.get(ctx.period, NATIONAL, m)?.value ?? null;
+  // A national count is the sum of the forces, so the mark for a count is the average force.
+  const reference = national === null ? undefined : m.kind === 'count' || m.kind === 'stock'
+    ? { value: national / forces.length, label: 'average force' } : { value: national, label: 'national' };
+  const bars = forces.map((f) => {
+    const row = rows.get(ctx.period, f.id, m);
+    return { label: f.name, value: row && !row.suppressed ? row.value : null, note: row?.suppressed ? '[c]' : 'none', marked: f.id === marked };
+  });
+  return barChart({
+    id, title: `${titles[m.id]}, ${ctx.period}, each force`, format: formatOf(m), bars, reference,
+    description: `Forces side by side, ${periodLabel(ctx.period)}. ${reference ? `The dashed line marks the ${reference.label}: ${formatOf(m)(reference.value)}.` : ''} The figures are in the table that follows.`,
+  });
+}
+
+function forceTable(rows: Rows, ctx: ReportContext, ms: readonly Measure[], caption: string, id: string): Markup {
+  return html`<table id="${id}"><caption>${caption}</caption>
+<thead><tr><th scope="col">Force</th>${ms.map((m) => html`<th scope="col">${m.kpi} ${titles[m.id]}</th>`)}</tr></thead>
+<tbody>
+${forces.map((f) => html`<tr><th scope="row"><a href="forces/${f.id}.html">${f.name}</a></th>${ms.map((m) => html`<td class="n">${cellText(m, rows.get(ctx.period, f.id, m))}</td>`)}</tr>
+`)}<tr><th scope="row">England and Wales</th>${ms.map((m) => html`<td class="n">${cellText(m, rows.get(ctx.period, NATIONAL, m))}</td>`)}</tr>
+</tbody></table>`;
+}
+
+function returnsSection(ctx: ReportContext, only?: string): Markup {
+  const received = new Map(ctx.returns.map((r) => [`${r.force}|${r.kpi}`, r]));
+  const list = only ? forces.filter((f) => f.id === only) : forces;
+  return html`<h2 id="returns">Qualitative returns (KPIs 2.1, 3.1, 4.1, 9.1, 10.1, 10.2)</h2>
+<table><caption>Return for ${ctx.period}, by force and KPI: received or missing</caption>
+<thead><tr><th scope="col">Force</th>${qualitativeKpis.map((k) => html`<th scope="col">${k} ${qualitativeTitles[k]}</th>`)}</tr></thead>
+<tbody>${list.map((f) => html`<tr><th scope="row">${f.name}</th>${qualitativeKpis.map((k) => html`<td>${received.has(`${f.id}|${k}`) ? 'Received' : 'Missing'}</td>`)}</tr>
+`)}</tbody></table>
+${ctx.returns.filter((r) => !only || r.force === only).map((r) => html`<h3>${forceName.get(r.force)}: KPI ${r.kpi}</h3>
+<p>${r.summary}</p>
+${Object.keys(r.measures).length ? html`<table><caption>Measures reported for KPI ${r.kpi}</caption><thead><tr><th scope="col">Measure</th><th scope="col">Value</th></tr></thead><tbody>${Object.entries(r.measures).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => html`<tr><th scope="row">${k}</th><td class="n">${formatNumber(v)}</td></tr>`)}</tbody></table>` : ''}
+${r.documents.length ? html`<ul>${r.documents.map((d) => html`<li>${d.name} (SHA-256 <code>${d.sha256}</code>)</li>`)}</ul>` : ''}`)}`;
+}
+
+/** The national report: overview by pillar, a chart per measure, the force table, data quality, returns, notes. */
+function renderReport(ctx: ReportContext, rows: Rows): string {
+  const nav = html`<a href="#overview">Overview</a> · <a href="#charts">Charts</a> · <a href="#forces">Forces</a> · <a href="#quality">Data quality</a> · <a href="#returns">Returns</a> · <a href="#notes">Notes</a>`;
+  const overview = pillars.map((p) => html`<table><caption>${p.title}: England and Wales, ${ctx.period}</caption>
+<thead><tr><th scope="col">KPI</th><th scope="col">Measure</th><th scope="col">Value</th></tr></thead>
+<tbody>${byKpi(p.kpis).map((m) => html`<tr><td>${m.kpi}</td><th scope="row">${titles[m.id]}</th><td class="n">${cellText(m, rows.get(ctx.period, NATIONAL, m))}</td></tr>`)}</tbody></table>`);
+  const qualitative = html`<table><caption>Qualitative returns received for ${ctx.period}, of ${forces.length} forces</caption>
+<thead><tr><th scope="col">KPI</th><th scope="col">Question</th><th scope="col">Forces that returned</th></tr></thead>
+<tbody>${qualitativeKpis.map((k) => html`<tr><td>${k}</td><th scope="row">${qualitativeTitles[k]}</th><td class="n">${rows.get(ctx.period, NATIONAL, RETURN_RECEIVED, 'all', 'all', k)?.value ?? 0}</td></tr>`)}</tbody></table>`;
+  const charts = pillars.flatMap((p) => byKpi(p.kpis)).map((m) => html`<h3 id="${idOf('chart', m.id)}">${m.kpi} ${titles[m.id]}</h3>
+<figure><figcaption>National trend by month</figcaption>${monthTrend(rows, ctx, m, NATIONAL, idOf('trend', m.id), 'England and Wales')}</figure>
+<figure><figcaption>Forces side by side, ${ctx.period}</figcaption>${forcesChart(rows, ctx, m, idOf('forces', m.id))}</figure>`);
+  const headline = measures.filter((m) => ['crimes-recorded', 'charge-rate', 'median-days-to-outcome', 'outstanding-suspects', 'orders-granted', 'dvds-applications', 'allegations-received'].includes(m.id));
+  const body = html`${header(ctx, `Violence against women and girls: police outcomes and performance, ${ctx.period}`, nav)}
+<main id="main">
+<h2 id="overview">National overview</h2>
+${overview}
+${qualitative}
+<h2 id="charts">Charts</h2>
+<p>For each measure: the national figure by month, then every force for the half-year, with the national figure (for a count, the average force) marked by a dashed line. A force figure withheld to protect confidentiality is shown as [c].</p>
+${charts}
+<h2 id="forces">Forces</h2>
+${forceTable(rows, ctx, headline, `Headline figures by force, ${ctx.period}`, 'force-table')}
+<h2 id="quality">Data quality</h2>
+${forceTable(rows, ctx, byKpi(quality), `Victim sex and ethnicity recorded (P1, P2), by force, ${ctx.period}`, 'quality-table')}
+${returnsSection(ctx)}
+${notes(ctx)}
+</main>
+<footer><p class="meta">Figures for each month and every breakdown are in cells.csv and cells.json; manifest.json gives the source and a digest of every file.</p></footer>`;
+  return page(`VAWG police outcomes and performance, ${ctx.period}`, body);
+}
+
+/** One force's page: its figures beside the national ones, each breakdown, its returns. */
+function renderForcePage(ctx: ReportContext, rows: Rows, force: string): string {
+  const name = forceName.get(force) ?? force;
+  const nav = html`<a href="../report.html">National report</a> · <a href="#overview">Overview</a> · <a href="#breakdowns">Breakdowns</a> · <a href="#returns">Returns</a> · <a href="#notes">Notes</a>`;
+  const all = [...pillars.flatMap((p) => byKpi(p.kpis)), ...byKpi(quality)];
+  const overview = html`<table><caption>${name} and England and Wales, ${ctx.period}</caption>
+<thead><tr><th scope="col">KPI</th><th scope="col">Measure</th><th scope="col">${name}</th><th scope="col">England and Wales</th></tr></thead>
+<tbody>${all.map((m) => html`<tr><td>${m.kpi}</td><th scope="row">${titles[m.id]}</th><td class="n">${cellText(m, rows.get(ctx.period, force, m))}</td><td class="n">${cellText(m, rows.get(ctx.period, NATIONAL, m))}</td></tr>`)}</tbody></table>`;
+  const charts = all.map((m) => html`<h3 id="${idOf('chart', m.id)}">${m.kpi} ${titles[m.id]}</h3>
+<figure><figcaption>${name} by month</figcaption>${monthTrend(rows, ctx, m, force, idOf('trend', m.id), name)}</figure>
+<figure><figcaption>${name} among the forces, ${ctx.period}</figcaption>${forcesChart(rows, ctx, m, idOf('forces', m.id), force)}</figure>`);
+  const breakdowns = all.flatMap((m) => m.splits.filter((s) => s !== 'all').map((split) => html`<table><caption>${m.kpi} ${titles[m.id]}, by ${split}, ${ctx.period}</caption>
+<thead><tr><th scope="col">${split}</th><th scope="col">${name}</th><th scope="col">England and Wales</th></tr></thead>
+<tbody>${(splitCategories[split] ?? []).map((c) => html`<tr><th scope="row">${c}</th><td class="n">${cellText(m, rows.get(ctx.period, force, m, split, c))}</td><td class="n">${cellText(m, rows.get(ctx.period, NATIONAL, m, split, c))}</td></tr>`)}</tbody></table>`));
+  const body = html`${header(ctx, `${name}: violence against women and girls, police outcomes and performance, ${ctx.period}`, nav)}
+<main id="main">
+<h2 id="overview">${name} compared with England and Wales</h2>
+${overview}
+<h2 id="charts">Charts</h2>
+${charts}
+<h2 id="breakdowns">Breakdowns</h2>
+${breakdowns}
+${returnsSection(ctx, force)}
+${notes(ctx)}
+</main>
+<footer><p class="meta">Every figure is in cells.csv and cells.json of this revision.</p></footer>`;
+  return page(`${name}: VAWG police outcomes and performance, ${ctx.period}`, body);
+}
+
+/** Every page of a revision: `report.html` and `forces/<force>.html` for each of the 44. */
+export function renderPages(ctx: ReportContext): Map<string, string> {
+  const rows = new Rows(ctx.rows);
+  return new Map([['report.html', renderReport(ctx, rows)], ...forces.map((f): [string, string] => [`forces/${f.id}.html`, renderForcePage(ctx, rows, f.id)])]);
+}
