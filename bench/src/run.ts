@@ -4,10 +4,12 @@
 import { benchValidate } from './validate.ts';
 import { benchPipeline } from './pipeline.ts';
 import { benchReplay } from './replay.ts';
+import { benchPublication } from './publication.ts';
 import { printRates } from './measure.ts';
 
 const pipelineEvents = Number(process.env.BENCH_PIPELINE_EVENTS ?? 200_000);
 const replayEvents = Number(process.env.BENCH_REPLAY_EVENTS ?? 10_000_000);
+const publishCrimes = Number(process.env.BENCH_PUBLISH_CRIMES ?? 1_000_000);
 
 printRates('validate (10,000 events of every type, best of several rounds)', await benchValidate());
 
@@ -20,4 +22,12 @@ if (replayEvents > 0) {
   const replay = await benchReplay(replayEvents, (line) => console.log(line));
   console.log(`  ${replay.events} events applied in ${replay.seconds.toFixed(0)} s (${replay.eventsPerSecond} events/s); aggregate's peak RSS ${replay.peakRssMiB} MiB`);
   console.log(`  (publishing the log took ${replay.publishSeconds.toFixed(0)} s, not counted)`);
+}
+
+if (publishCrimes > 0) {
+  console.log(`\n(d) publishing 2025-H1 for 44 forces from the aggregates of ${publishCrimes} crimes (BENCH_PUBLISH_CRIMES=0 to skip)`);
+  const p = await benchPublication(publishCrimes, (line) => console.log(line));
+  console.log(`  publish (snapshot, ${p.rows} rows with disclosure control, 45 pages, 48 files to S3): ${p.publishSeconds.toFixed(1)} s`);
+  console.log(`  the same cells computed from the case tables with SQL: ${p.sqlSeconds.toFixed(1)} s`);
+  console.log(`  ratio SQL / publish: ${(p.sqlSeconds / p.publishSeconds).toFixed(2)}`);
 }

@@ -29,7 +29,7 @@ const MARK_COLOUR = '#6f2c91';
 /** Horizontal bars, one row per label: readable for six months or 44 forces alike. */
 export function barChart(spec: ChartSpec): Markup {
   const rowHeight = 18;
-  const labelWidth = 210;
+  const labelWidth = 270;
   const valueWidth = 70;
   const plotWidth = 420;
   const top = 6;

@@ -141,6 +141,9 @@ ${ctx.changes ? html`<h2 id="changes">Changes since revision ${ctx.changes.since
 <tbody>${Object.entries(ctx.changes.byMeasure).map(([m, n]) => html`<tr><th scope="row">${titles[m] ?? m}</th><td class="n">${n}</td></tr>`)}</tbody></table>` : ''}`;
 }
 
+/** What a bar without a value says to a screen reader. */
+const spoken = (note: string) => (note === '[c]' ? 'withheld to protect confidentiality' : 'no value');
+
 function monthTrend(rows: Rows, ctx: ReportContext, m: Measure, geography: string, id: string, subject: string): Markup {
   const months = monthsOfHalfYear(ctx.period);
   const bars = months.map((month) => {
@@ -149,7 +152,7 @@ function monthTrend(rows: Rows, ctx: ReportContext, m: Measure, geography: strin
   });
   return barChart({
     id, title: `${titles[m.id]}, ${subject}, by month`, format: formatOf(m), bars,
-    description: `${subject}, ${periodLabel(ctx.period)}: ${bars.map((b) => `${b.label} ${b.value === null ? b.note : formatOf(m)(b.value)}`).join('; ')}.`,
+    description: `${subject}, ${periodLabel(ctx.period)}: ${bars.map((b) => `${b.label} ${b.value === null ? spoken(b.note) : formatOf(m)(b.value)}`).join('; ')}.`,
   });
 }
 
@@ -164,7 +167,7 @@ function forcesChart(rows: Rows, ctx: ReportContext, m: Measure, id: string, mar
   });
   return barChart({
     id, title: `${titles[m.id]}, ${ctx.period}, each force`, format: formatOf(m), bars, reference,
-    description: `Forces side by side, ${periodLabel(ctx.period)}. ${reference ? `The dashed line marks the ${reference.label}: ${formatOf(m)(reference.value)}.` : ''} The figures are in the table that follows.`,
+    description: `Forces side by side, ${periodLabel(ctx.period)}. ${reference ? `The dashed line marks the ${reference.label}: ${formatOf(m)(reference.value)}. ` : ''}${bars.map((b) => `${b.label} ${b.value === null ? spoken(b.note) : formatOf(m)(b.value)}`).join('; ')}.`,
   });
 }
 

@@ -1,0 +1,106 @@
+// The calendar: slots in Europe/London across summer time, the half-year each publishes, and the
+// catch-up of a slot missed while the service was stopped, made exactly once, retried when it
+// fails, and announced on the broker.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool, type Pool } from '@vawg/db';
+import { createKafkaBus, type Bus } from '@vawg/bus';
+import { createObjectStore, type ObjectStore } from '@vawg/store';
+import { createLogger } from '@vawg/log';
+import { createRegistry } from '@vawg/metrics';
+import { reportPublished, topicsFor, type ReportPublished } from '@vawg/contracts';
+import { createTestDatabase, eventually, kafkaBrokers, s3Endpoint, uniqueName, type TestDatabase } from '@vawg/testing';
+import { DEFAULT_SCHEDULE, listRuns, periodOfSlot, slotsBetween, startPublish } from '../src/index.ts';
+import { migrateAll } from './seed.ts';
+
+describe('the publication calendar', () => {
+  it('falls at 07:00 London time on 1 May (summer time) and 1 November (GMT)', () => {
+    const slots = slotsBetween(DEFAULT_SCHEDULE, new Date('2025-01-01T00:00:00Z'), new Date('2026-05-01T06:00:00Z'));
+    expect(slots.map((s) => s.toISOString())).toEqual(['2025-05-01T06:00:00.000Z', '2025-11-01T07:00:00.000Z', '2026-05-01T06:00:00.000Z']);
+    expect(slots.map(periodOfSlot)).toEqual(['2024-H2', '2025-H1', '2025-H2']);
+    // A slot is in (from, to]: one second before it, it is not yet owed.
+    expect(slotsBetween(DEFAULT_SCHEDULE, new Date('2025-06-01T00:00:00Z'), new Date('2025-11-01T06:59:59Z'))).toEqual([]);
+  });
+});
+
+describe('publish across a missed slot', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  let store: ObjectStore;
+  let bus: Bus;
+  const topics = topicsFor(uniqueName('sched'));
+  const slot = new Date('2025-11-01T07:00:00.000Z');
+  const at = (ms: number) => () => new Date(slot.getTime() + ms);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = createPool(db.url);
+    await migrateAll(pool);
+    await pool.query(`INSERT INTO aggregate.cells VALUES ('kent', '2025-06', 'crimes-recorded', 'all', 'all', 17)`);
+    store = createObjectStore({ ...s3Endpoint(), bucket: uniqueName('sched').toLowerCase(), forcePathStyle: true });
+    bus = createKafkaBus({ brokers: kafkaBrokers(), clientId: 'schedule-test' });
+  });
+  afterAll(async () => {
+    await bus?.close();
+    await pool?.end();
+    store?.close();
+    await db?.drop();
+  });
+
+  const start = (now: () => Date, s: ObjectStore = store, retryDelaysMs = [60_000]) => startPublish({
+    pool, store: s, serviceVersion: 'publish@test', log: createLogger('publish', 'silent'), registry: createRegistry(),
+    bus: { bus, topics }, now, retryDelaysMs,
+  });
+
+  it('makes the slot missed while stopped once on restart, not again, and announces it', async () => {
+    const announced: ReportPublished[] = [];
+    const subscription = await (async () => {
+      await bus.ensureTopics([{ topic: topics.reports, partitions: 1, keepForever: true }]);
+      return bus.subscribe({ groupId: uniqueName('reports'), topics: [topics.reports], handler: async (batch) => {
+        for (const m of batch.messages) announced.push(reportPublished.parse(JSON.parse(m.value.toString())));
+      } });
+    })();
+
+    // Up just before 07:00 on 1 November 2025, and stopped before it.
+    const before = await start(at(-30_000));
+    await before.caughtUp;
+    await before.stop();
+    expect(await listRuns(pool)).toEqual([]);
+
+    // Back at 07:20: the 07:00 slot is owed and made, for 2025-H1, as at the slot.
+    const after = await start(at(20 * 60_000));
+    await after.caughtUp;
+    await after.stop();
+    const runs = await listRuns(pool);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ period: '2025-H1', trigger: 'schedule', slot: slot.toISOString(), cutoff: slot.toISOString(), status: 'published', revision: 1 });
+    expect(await store.list('reports/2025-H1/r1/manifest.json')).toHaveLength(1);
+
+    // Restarted again, and a second instance at once: nothing more is made.
+    const [again, other] = await Promise.all([start(at(40 * 60_000)), start(at(41 * 60_000))]);
+    await Promise.all([again.caughtUp, other.caughtUp]);
+    await Promise.all([again.stop(), other.stop()]);
+    expect(await listRuns(pool)).toHaveLength(1);
+
+    await eventually(() => expect(announced).toHaveLength(1), { timeoutMs: 30_000 });
+    expect(announced[0]).toMatchObject({ type: 'report.published', period: '2025-H1', revision: 1, cutoff: slot.toISOString(), prefix: 'reports/2025-H1/r1/' });
+    await subscription.stop();
+  }, 120_000);
+
+  it('retries a failed slot until it is made, and records the failure', async () => {
+    const next = new Date('2026-05-01T06:00:00.000Z');
+    // The object store refuses the first write of the run, as an outage would.
+    let refusals = 1;
+    const flaky: ObjectStore = Object.assign(Object.create(store) as ObjectStore, {
+      put: async (...args: Parameters<ObjectStore['put']>) => {
+        if (refusals-- > 0) throw new Error('object store unavailable');
+        return store.put(...args);
+      },
+    });
+    const service = await start(() => new Date(next.getTime() + 60_000), flaky, [200]);
+    await service.caughtUp;
+    await eventually(async () => expect((await listRuns(pool, '2025-H2')).map((r) => r.status)).toEqual(['failed', 'published']), { timeoutMs: 20_000 });
+    await service.stop();
+    const [failed] = await listRuns(pool, '2025-H2');
+    expect(failed).toMatchObject({ trigger: 'schedule', slot: next.toISOString(), error: 'object store unavailable' });
+  }, 60_000);
+});
