@@ -66,7 +66,9 @@ describe('vawg on the embedded defaults', () => {
     expect(kent('2025-H1')).toBe(4500);
     expect(['2025-04', '2025-05', '2025-06'].reduce((n, m) => n + (kent(m) ?? 0), 0)).toBe(3000);
     const manifest = JSON.parse(await readFile(join(download, '2025-H1', 'r1', 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string }> };
-    expect(Object.keys(manifest.files).sort()).toEqual(['cells.csv', 'cells.json']);
+    expect(Object.keys(manifest.files)).toHaveLength(3 + 44);
+    expect(Object.keys(manifest.files)).toEqual(expect.arrayContaining(['cells.csv', 'cells.json', 'report.html', 'forces/kent.html']));
+    expect(await readFile(join(download, '2025-H1', 'r1', 'forces', 'kent.html'), 'utf8')).toContain('<h1>Kent Police: ');
 
     await stopUp(up, 'SIGINT');
     expect(up.child.exitCode).toBe(0);
