@@ -69,7 +69,7 @@ export async function demoCommand(options: { exit?: boolean; crimesPerForceMonth
     const folder = await downloadRevision(connection.store, result.prefix, join(vawgHome(), 'reports'));
     const cells = JSON.parse((await connection.store.get(`${result.prefix}cells.json`))!.toString()) as PublishedRow[];
     const national = cells.filter((r) => r.geography === 'national' && r.measure === 'crimes-recorded' && r.split === 'all');
-    console.log(`\nPublished ${latest} revision ${result.revision}: s3://${connection.store.bucket}/${result.prefix}\nCopied to ${folder}/ (cells.csv, cells.json, manifest.json)`);
+    console.log(`\nPublished ${latest} revision ${result.revision}: s3://${connection.store.bucket}/${result.prefix}\nCopied to ${folder}/\n  open ${join(folder, 'report.html')} in a browser (one page per force under forces/; every figure in cells.csv and cells.json)`);
     console.log(`\nVAWG crimes recorded, England and Wales:`);
     for (const r of national) console.log(`  ${r.period.padEnd(8)} ${String(r.value).padStart(8)}`);
   } finally {
