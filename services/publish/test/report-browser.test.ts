@@ -60,7 +60,7 @@ describe('the report in a browser', () => {
       await page.screenshot({ path: join(artifacts, `${file.replace(/[/.]/g, '-')}.png`), fullPage: true });
 
       await page.addScriptTag({ path: axeSource });
-      const result = await page.evaluate(async () => (globalThis as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run()) as AxeResult;
+      const result = await page.evaluate<AxeResult>(async () => (globalThis as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run());
       const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
         .map((v) => `${v.id} (${v.impact}): ${v.help}, e.g. ${JSON.stringify(v.nodes[0]?.target)}`);
       expect(serious).toEqual([]);

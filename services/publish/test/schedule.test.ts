@@ -55,8 +55,9 @@ describe('publish across a missed slot', () => {
     const announced: ReportPublished[] = [];
     const subscription = await (async () => {
       await bus.ensureTopics([{ topic: topics.reports, partitions: 1, keepForever: true }]);
-      return bus.subscribe({ groupId: uniqueName('reports'), topics: [topics.reports], handler: async (batch) => {
+      return bus.subscribe({ groupId: uniqueName('reports'), topics: [topics.reports], handler: (batch) => {
         for (const m of batch.messages) announced.push(reportPublished.parse(JSON.parse(m.value.toString())));
+        return Promise.resolve();
       } });
     })();
 
