@@ -7,7 +7,7 @@ import { commonEnv, parseConfig, s3Env } from '@vawg/config';
 import { storeFromConfig } from '@vawg/runtime';
 import { ingestMigrations } from '@vawg/ingest';
 import { aggregateMigrations } from '@vawg/aggregate';
-import { publishMigrations } from '@vawg/publish';
+import { publishMigrations, scheduleSetting } from '@vawg/publish';
 import { readUpState } from './home.ts';
 import { CliError } from './cli-error.ts';
 
@@ -18,6 +18,8 @@ export const cliEnv = z.object({
   KAFKA_BROKERS: commonEnv.KAFKA_BROKERS.optional(),
   DATABASE_URL: commonEnv.DATABASE_URL.optional(),
   VAWG_URL: z.url().optional(),
+  /** The publication calendar of `vawg up` (cron, Europe/London); the spec's by default. */
+  PUBLISH_SCHEDULE: scheduleSetting.optional(),
 });
 export type CliEnv = z.infer<typeof cliEnv>;
 

@@ -4,13 +4,13 @@ import { commonEnv, envTypes, loadConfig, s3Env } from '@vawg/config';
 import { createHttpApp } from '@vawg/http';
 import { createRuntime, stopOnSignals, storeFromConfig } from '@vawg/runtime';
 import pkg from '../package.json' with { type: 'json' };
-import { DEFAULT_SCHEDULE, startPublish } from './publish-service.ts';
+import { DEFAULT_SCHEDULE, scheduleSetting, startPublish } from './publish-service.ts';
 
 const config = loadConfig(z.object({
   ...commonEnv,
   ...s3Env,
   METRICS_PORT: envTypes.port.default(9103),
-  PUBLISH_SCHEDULE: z.string().default(DEFAULT_SCHEDULE),
+  PUBLISH_SCHEDULE: scheduleSetting.default(DEFAULT_SCHEDULE),
 }));
 const runtime = createRuntime('publish', pkg.version, config);
 const store = storeFromConfig(config);

@@ -1,6 +1,7 @@
 // Wiring of publish: migrations, the announcement on the bus, and the calendar. Runs on demand
 // come through publishPeriod (the CLI calls it directly).
 import cron from 'node-cron';
+import { z } from 'zod';
 import { migrate } from '@vawg/db';
 import type { Bus } from '@vawg/bus';
 import { topicSpecs, type Topics } from '@vawg/contracts';
@@ -13,6 +14,9 @@ export const publishMigrations = { scope: 'publish', dir: new URL('../migrations
 
 /** 07:00 on 1 May and 1 November (kpis.md, "The schedule"). */
 export const DEFAULT_SCHEDULE = '0 7 1 5,11 *';
+
+/** PUBLISH_SCHEDULE as configuration: a bad expression stops the service at start, in one line. */
+export const scheduleSetting = z.string().refine((value) => cron.validate(value), 'a cron expression (minute hour day month weekday), e.g. 0 7 1 5,11 *');
 /** After a failed scheduled run: 1 minute, 5, 15, then every hour until it succeeds. */
 export const DEFAULT_RETRY_DELAYS_MS = [60_000, 300_000, 900_000, 3_600_000];
 

@@ -9,7 +9,7 @@ import { createLogger } from '@vawg/log';
 import { createRegistry } from '@vawg/metrics';
 import { reportPublished, topicsFor, type ReportPublished } from '@vawg/contracts';
 import { createTestDatabase, eventually, kafkaBrokers, s3Endpoint, uniqueName, type TestDatabase } from '@vawg/testing';
-import { DEFAULT_SCHEDULE, listRuns, periodOfSlot, slotsBetween, startPublish } from '../src/index.ts';
+import { DEFAULT_SCHEDULE, listRuns, periodOfSlot, scheduleSetting, slotsBetween, startPublish } from '../src/index.ts';
 import { migrateAll } from './seed.ts';
 
 describe('the publication calendar', () => {
@@ -19,6 +19,12 @@ describe('the publication calendar', () => {
     expect(slots.map(periodOfSlot)).toEqual(['2024-H2', '2025-H1', '2025-H2']);
     // A slot is in (from, to]: one second before it, it is not yet owed.
     expect(slotsBetween(DEFAULT_SCHEDULE, new Date('2025-06-01T00:00:00Z'), new Date('2025-11-01T06:59:59Z'))).toEqual([]);
+  });
+
+  it('takes a configured calendar, and refuses one that is not a cron expression', () => {
+    expect(scheduleSetting.safeParse('30 6 2 5,11 *').success).toBe(true);
+    expect(slotsBetween('30 6 2 5,11 *', new Date('2025-10-01T00:00:00Z'), new Date('2025-12-01T00:00:00Z')).map((s) => s.toISOString())).toEqual(['2025-11-02T06:30:00.000Z']);
+    expect(scheduleSetting.safeParse('every May').error?.issues[0]?.message).toMatch(/^a cron expression/);
   });
 });
 
