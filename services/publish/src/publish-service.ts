@@ -6,7 +6,7 @@ import { migrate } from '@vawg/db';
 import type { Bus } from '@vawg/bus';
 import { topicSpecs, type Topics } from '@vawg/contracts';
 import type { Logger } from '@vawg/log';
-import { counter, Gauge, type Registry } from '@vawg/metrics';
+import { counter, gauge, type Registry } from '@vawg/metrics';
 import { publishPeriod, type PublishDeps } from './publish-period.ts';
 import { catchUp, SCHEDULE_TIMEZONE } from './schedule.ts';
 
@@ -52,8 +52,7 @@ export async function startPublish(deps: PublishServiceDeps): Promise<PublishSer
   const now = deps.now ?? (() => new Date());
   const delays = deps.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   const runs = counter(deps.registry, 'vawg_publish_runs_total', 'Scheduled publication runs, by result', ['result']);
-  const failing = (deps.registry.getSingleMetric('vawg_publish_failed_slots') as Gauge | undefined)
-    ?? new Gauge({ name: 'vawg_publish_failed_slots', help: 'Scheduled publications owed whose last run failed (alert when > 0)', registers: [deps.registry] });
+  const failing = gauge(deps.registry, 'vawg_publish_failed_slots', 'Scheduled publications owed whose last run failed (alert when > 0)');
 
   let stopped = false;
   let failures = 0;

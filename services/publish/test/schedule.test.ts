@@ -52,8 +52,8 @@ describe('publish across a missed slot', () => {
     await db?.drop();
   });
 
-  const start = (now: () => Date, s: ObjectStore = store, retryDelaysMs = [60_000]) => startPublish({
-    pool, store: s, serviceVersion: 'publish@test', log: createLogger('publish', 'silent'), registry: createRegistry(),
+  const start = (now: () => Date, s: ObjectStore = store, retryDelaysMs = [60_000], registry = createRegistry()) => startPublish({
+    pool, store: s, serviceVersion: 'publish@test', log: createLogger('publish', 'silent'), registry,
     bus: { bus, topics }, now, retryDelaysMs,
   });
 
@@ -103,9 +103,14 @@ describe('publish across a missed slot', () => {
         return store.put(...args);
       },
     });
-    const service = await start(() => new Date(next.getTime() + 60_000), flaky, [200]);
+    const registry = createRegistry();
+    const service = await start(() => new Date(next.getTime() + 60_000), flaky, [200], registry);
     await service.caughtUp;
+    // While the slot is failing, the alert's gauge is up.
+    expect(await registry.getSingleMetricAsString('vawg_publish_failed_slots')).toMatch(/^vawg_publish_failed_slots 1$/m);
     await eventually(async () => expect((await listRuns(pool, '2025-H2')).map((r) => r.status)).toEqual(['failed', 'published']), { timeoutMs: 20_000 });
+    await eventually(async () => expect(await registry.getSingleMetricAsString('vawg_publish_failed_slots')).toMatch(/^vawg_publish_failed_slots 0$/m));
+    expect(await registry.getSingleMetricAsString('vawg_publish_runs_total')).toMatch(/result="failed"} 1$/m);
     await service.stop();
     const [failed] = await listRuns(pool, '2025-H2');
     expect(failed).toMatchObject({ trigger: 'schedule', slot: next.toISOString(), error: 'object store unavailable' });
