@@ -2,12 +2,12 @@
 // data, against computing the same cells from the case tables with SQL (the reference
 // recompute, which is what publishing without incremental aggregates would have to do).
 //
-// The case tables are loaded directly (the aggregate service's insert, without the fold), then
+// The case tables are loaded with the aggregate service's own inserts (without the fold), then
 // the aggregates are set from the SQL recompute: the tests hold the two equal cell for cell.
 import { performance } from 'node:perf_hooks';
 import { createPool, migrate, withTransaction } from '@vawg/db';
-import { aggregateMigrations, referenceCells } from '@vawg/aggregate';
-import { forces, type ForceEvent } from '@vawg/contracts';
+import { aggregateMigrations, insertFacts, insertRetractions, referenceCells, type Retraction, type StoredFact } from '@vawg/aggregate';
+import { forces } from '@vawg/contracts';
 import { caseOf } from '@vawg/kpi';
 import { createObjectStore } from '@vawg/store';
 import { publishMigrations, publishPeriod } from '@vawg/publish';
@@ -37,22 +37,17 @@ export async function benchPublication(crimes: number, progress: (line: string) 
     const receivedAt = '2025-11-01T06:00:00.000Z';
     let events = 0;
     for (const force of forces) {
-      const facts: { f: string; i: string; k: string; r: string; e: string; a: string }[] = [];
-      const retractions: ForceEvent[] = [];
+      const facts: StoredFact[] = [];
+      const retractions: Retraction[] = [];
       for (const event of syntheticHistory(random, { force: force.id, from: '2024-10-01', to: '2025-10-31', crimes: Math.round(crimes / forces.length), refPrefix: 'B' })) {
         const c = caseOf(event);
-        if (c) facts.push({ f: event.force, i: event.eventId, k: c.kind, r: c.ref, e: JSON.stringify(event), a: receivedAt });
-        else if (event.type === 'event.retracted') retractions.push(event);
+        if (c) facts.push({ force: event.force, kind: c.kind, ref: c.ref, event, receivedAt });
+        else if (event.type === 'event.retracted') retractions.push({ force: event.force, eventId: event.eventId, target: event.payload.eventId, receivedAt });
       }
-      for (let i = 0; i < facts.length; i += 5000) {
-        await pool.query(
-          `INSERT INTO aggregate.case_events (force, event_id, case_kind, case_ref, event, received_at)
-           SELECT f, i, k, r, e, a FROM json_to_recordset($1::json) AS t(f text, i uuid, k text, r text, e text, a timestamptz) ON CONFLICT DO NOTHING`,
-          [JSON.stringify(facts.slice(i, i + 5000))]);
-      }
-      await pool.query(
-        `INSERT INTO aggregate.retractions (force, event_id, target_event_id, received_at) SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::timestamptz[]) ON CONFLICT DO NOTHING`,
-        [retractions.map((r) => r.force), retractions.map((r) => r.eventId), retractions.map((r) => (r.type === 'event.retracted' ? r.payload.eventId : '')), retractions.map(() => receivedAt)]);
+      await withTransaction(pool, async (client) => {
+        for (let i = 0; i < facts.length; i += 5000) await insertFacts(client, facts.slice(i, i + 5000));
+        await insertRetractions(client, retractions);
+      });
       events += facts.length + retractions.length;
     }
     await pool.query('ANALYZE aggregate.case_events');

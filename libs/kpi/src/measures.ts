@@ -52,7 +52,5 @@ export const measures: readonly Measure[] = [
   { kpi: 'P2', id: 'ethnicity-recorded-rate', kind: 'rate', numerator: 'crimes-ethnicity-recorded', denominator: 'crimes-recorded', splits: crime, guard: 'crimes-recorded' },
 ];
 
-/** The aggregate's histogram measures the catalogue reads. */
-export const histogramSources = measures.flatMap((m) => (m.kind === 'median' ? [m.source] : []));
 /** The aggregate's change measures read from the beginning of time. */
 export const stockSources = measures.flatMap((m) => (m.kind === 'stock' ? [m.source] : []));

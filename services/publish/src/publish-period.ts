@@ -33,7 +33,6 @@ export interface PublicationResult {
   prefix: string;
   /** True when nothing changed since that revision, so nothing was written. */
   unchanged: boolean;
-  runId: number;
 }
 
 export class PublishError extends Error {
@@ -122,7 +121,7 @@ export async function publishPeriod(deps: PublishDeps, period: string, options: 
     await deps.pool.query(
       `UPDATE publish.runs SET status = $2, revision = $3, error = $4, finished_at = now() WHERE id = $1`,
       [runId, outcome.unchanged ? 'unchanged' : 'published', outcome.revision, announceError]);
-    return { period, revision: outcome.revision, prefix: outcome.prefix, unchanged: outcome.unchanged, runId };
+    return { period, revision: outcome.revision, prefix: outcome.prefix, unchanged: outcome.unchanged };
   } catch (error) {
     await deps.pool.query(`UPDATE publish.runs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [runId, (error as Error).message])
       .catch(() => undefined);
