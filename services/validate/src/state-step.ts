@@ -5,8 +5,12 @@ import type { ValidMessage } from '@vawg/contracts';
 import { contentHash } from './content-hash.ts';
 
 export type HoldRule = 'ungranted-order' | 'unknown-target';
-/** `withdrawn`: was held, then retracted before it was ever released. */
-export type EventState = 'passed' | 'held' | 'withdrawn';
+/**
+ * Every state an event can be remembered in; `validate.events.state` allows exactly these (a test
+ * reads the constraint). `withdrawn`: was held, then retracted before it was ever released.
+ */
+export const eventStates = ['passed', 'held', 'withdrawn'] as const;
+export type EventState = (typeof eventStates)[number];
 export interface KnownEvent { hash: string; state: EventState; type: string | null }
 export interface HeldEvent { force: string; eventId: string; rule: HoldRule; awaiting: string; receivedAt: string; message: ValidMessage }
 export type ForceKey = readonly [force: string, value: string];
@@ -18,10 +22,11 @@ export interface StateReader {
   heldAwaiting(rule: HoldRule, keys: ForceKey[]): Promise<HeldEvent[]>;
 }
 
+export type RefusalCode = 'event.conflict' | 'event.retraction-of-retraction';
 export type Outcome =
   | { type: 'pass' }
   | { type: 'drop' }
-  | { type: 'refuse'; code: 'event.conflict' | 'event.retraction-of-retraction'; text: string }
+  | { type: 'refuse'; code: RefusalCode; text: string }
   | { type: 'hold'; rule: HoldRule; awaiting: string };
 
 export interface StateChanges {
@@ -29,6 +34,8 @@ export interface StateChanges {
   granted: { force: string; orderRef: string }[];
   holdsAdded: Map<string, HeldEvent>;
   holdsRemoved: { force: string; eventId: string }[];
+  /** Events no longer remembered: held ones refused when what they waited for came. */
+  forgotten: { force: string; eventId: string }[];
 }
 
 export interface StateResult {
@@ -36,6 +43,8 @@ export interface StateResult {
   outcomes: Outcome[];
   /** What goes on to aggregate, in order: passed events, each followed by those it released. */
   emitted: ValidMessage[];
+  /** Held events (of this batch or earlier ones) refused when what they waited for came. */
+  lateRefusals: { message: ValidMessage; code: RefusalCode; text: string }[];
   changes: StateChanges;
 }
 
@@ -72,8 +81,9 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
   const byOrder = await load('ungranted-order', unique(grantRefs));
   await load('unknown-target', unique([...ids, ...byOrder.map((h): ForceKey => [h.force, h.eventId])]));
 
-  const changes: StateChanges = { events: new Map(), granted: [], holdsAdded: new Map(), holdsRemoved: [] };
+  const changes: StateChanges = { events: new Map(), granted: [], holdsAdded: new Map(), holdsRemoved: [], forgotten: [] };
   const emitted: ValidMessage[] = [];
+  const lateRefusals: StateResult['lateRefusals'] = [];
   const setState = (force: string, eventId: string, hash: string, state: EventState, type: string | null) => {
     known.set(key(force, eventId), { hash, state, type });
     changes.events.set(key(force, eventId), { force, eventId, hash, state, type });
@@ -103,6 +113,20 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
     setState(force, eventId, was?.hash ?? '', 'withdrawn', was?.type ?? null);
   };
 
+  /**
+   * A held retraction whose target turned out to be a retraction: refused as it would have been
+   * had it come second, and forgotten like any refused event (a repeat is judged afresh).
+   */
+  const refuseRetractionsOf = (retraction: ValidMessage, waiting: HeldEvent[]) => {
+    for (const h of waiting) {
+      const k = key(h.force, h.eventId);
+      known.delete(k);
+      changes.events.delete(k);
+      changes.forgotten.push({ force: h.force, eventId: h.eventId });
+      lateRefusals.push({ message: h.message, code: 'event.retraction-of-retraction', text: retractionOfRetraction(retraction.event.eventId) });
+    }
+  };
+
   /** An event has passed: emit it, then whatever was waiting for it, depth first. */
   const pass = async (m: ValidMessage, hash: string): Promise<void> => {
     const { force } = m.event;
@@ -116,7 +140,9 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
       }
       for (const h of await take(force, 'ungranted-order', ref)) await pass(h.message, hashOf(h));
     }
-    for (const h of await take(force, 'unknown-target', m.event.eventId)) await pass(h.message, hashOf(h));
+    const retractions = await take(force, 'unknown-target', m.event.eventId);
+    if (m.event.type === 'event.retracted') refuseRetractionsOf(m, retractions);
+    else for (const h of retractions) await pass(h.message, hashOf(h));
   };
 
   /** An event must wait; unless a retraction was already waiting for it, which withdraws it. */
@@ -126,7 +152,8 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
     changes.holdsAdded.set(key(h.force, h.eventId), h);
     index([h]);
     const retractions = await take(h.force, 'unknown-target', h.eventId);
-    if (retractions.length > 0) {
+    if (m.event.type === 'event.retracted') refuseRetractionsOf(m, retractions);
+    else if (retractions.length > 0) {
       withdraw(h.force, h.eventId);
       for (const r of retractions) await pass(r.message, hashOf(r));
     }
@@ -156,7 +183,7 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
       }
       if (target.type === 'event.retracted') {
         // Undoing a retraction would make the retracted event count again; send it anew instead.
-        outcomes.push({ type: 'refuse', code: 'event.retraction-of-retraction', text: `event ${event.payload.eventId} is itself a retraction; to restore what it retracted, send that event again with a new eventId` });
+        outcomes.push({ type: 'refuse', code: 'event.retraction-of-retraction', text: retractionOfRetraction(event.payload.eventId) });
         continue;
       }
       if (target.state === 'held') withdraw(event.force, event.payload.eventId);
@@ -164,6 +191,9 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
     outcomes.push({ type: 'pass' });
     await pass(m, hash);
   }
-  return { outcomes, emitted, changes };
+  return { outcomes, emitted, lateRefusals, changes };
 }
+
+const retractionOfRetraction = (target: string) =>
+  `event ${target} is itself a retraction; to restore what it retracted, send that event again with a new eventId`;
 

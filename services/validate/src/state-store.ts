@@ -38,6 +38,12 @@ export function createStateReader(client: PoolClient): StateReader {
 }
 
 export async function writeChanges(client: PoolClient, changes: StateChanges): Promise<void> {
+  // Forgotten first: a repeat later in the batch may have been judged afresh and remembered again.
+  if (changes.forgotten.length > 0) {
+    await client.query(
+      `DELETE FROM validate.events e USING unnest($1::text[], $2::uuid[]) AS k(force, event_id) WHERE e.force = k.force AND e.event_id = k.event_id`,
+      [changes.forgotten.map((e) => e.force), changes.forgotten.map((e) => e.eventId)]);
+  }
   const events = [...changes.events.values()];
   if (events.length > 0) {
     await client.query(

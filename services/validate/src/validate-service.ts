@@ -56,6 +56,7 @@ export async function startValidate(deps: ValidateDeps): Promise<Subscription> {
       state.outcomes.forEach((o, i) => {
         if (o.type === 'refuse') refused.push(keyed(passed[i]!.force, stateFailure(passed[i]!, o.code, o.text, deps.serviceVersion, now)));
       });
+      for (const r of state.lateRefusals) refused.push(keyed(r.message.force, stateFailure(r.message, r.code, r.text, deps.serviceVersion, now)));
       await Promise.all([
         bus.publish(topics.valid, state.emitted.map((m) => keyed(m.force, m))),
         bus.publish(topics.refused, refused),

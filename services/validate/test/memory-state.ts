@@ -26,6 +26,7 @@ export class MemoryState implements StateReader {
   }
 
   apply(changes: StateChanges) {
+    for (const e of changes.forgotten) this.events.delete(key(e.force, e.eventId));
     for (const e of changes.events.values()) this.events.set(key(e.force, e.eventId), { hash: e.hash, state: e.state, type: e.type });
     for (const g of changes.granted) this.granted.add(key(g.force, g.orderRef));
     for (const h of changes.holdsRemoved) this.held.delete(key(h.force, h.eventId));
