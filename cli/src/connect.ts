@@ -5,8 +5,11 @@ import { createPool, migrate, type Pool } from '@vawg/db';
 import { createObjectStore, type ObjectStore } from '@vawg/store';
 import { commonEnv, parseConfig, s3Env } from '@vawg/config';
 import { storeFromConfig } from '@vawg/runtime';
+import { createKafkaBus, createPostgresBus, type Bus } from '@vawg/bus';
+import { topicsFor, type Topics } from '@vawg/contracts';
 import { ingestMigrations } from '@vawg/ingest';
 import { aggregateMigrations } from '@vawg/aggregate';
+import { pipelineMigrations } from '@vawg/pipeline';
 import { publishMigrations, scheduleSetting } from '@vawg/publish';
 import { readUpState } from './home.ts';
 import { CliError } from './cli-error.ts';
@@ -30,6 +33,9 @@ export function cliConfig(): CliEnv {
 export interface Connection {
   pool: Pool;
   store: ObjectStore;
+  topics: Topics;
+  /** The system's bus: the Kafka brokers of the environment or of `vawg up`, else PostgreSQL's. */
+  bus(): Promise<Bus>;
   close(): Promise<void>;
 }
 
@@ -43,15 +49,22 @@ export async function connect(): Promise<Connection> {
   const store = config.S3_ENDPOINT || !state ? storeFromConfig(config) : createObjectStore(state.s3);
   const pool = createPool(databaseUrl, { max: 4, applicationName: 'vawg-cli' });
   try {
-    for (const set of [ingestMigrations, aggregateMigrations, publishMigrations]) await migrate(pool, set);
+    for (const set of [pipelineMigrations, ingestMigrations, aggregateMigrations, publishMigrations]) await migrate(pool, set);
   } catch (error) {
     await pool.end();
     throw new CliError(`cannot use the database at ${new URL(databaseUrl).host}: ${(error as Error).message}`);
   }
+  const brokers = config.KAFKA_BROKERS ?? state?.kafkaBrokers ?? null;
+  let bus: Promise<Bus> | null = null;
   return {
     pool,
     store,
+    topics: topicsFor(process.env.VAWG_TOPIC_PREFIX || !state ? config.VAWG_TOPIC_PREFIX : state.topicPrefix),
+    bus: () => (bus ??= brokers
+      ? Promise.resolve(createKafkaBus({ brokers, clientId: 'vawg-cli' }))
+      : createPostgresBus({ pool, connectionString: databaseUrl })),
     async close() {
+      if (bus) await (await bus).close();
       await pool.end();
       store.close();
     },

@@ -19,7 +19,9 @@ const upState = z.object({
   startedAt: z.string(),
   databaseUrl: z.string(),
   postgresPort: z.number().nullable(),
-  bus: z.enum(['memory', 'kafka']),
+  bus: z.enum(['postgres', 'kafka']),
+  /** The brokers when the bus is Kafka, so the other commands reach the same one. */
+  kafkaBrokers: z.array(z.string()).nullable(),
   topicPrefix: z.string(),
   s3: z.object({
     endpoint: z.string().optional(),

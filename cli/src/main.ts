@@ -10,6 +10,7 @@ import { sendCommand } from './commands/send.ts';
 import { publishCommand } from './commands/publish.ts';
 import { reportsCommand } from './commands/reports.ts';
 import { replayCommand } from './commands/replay.ts';
+import { deadLettersCommand, redriveCommand } from './commands/dead-letters.ts';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -39,6 +40,8 @@ program.command('send').description('send NDJSON files through the ingest API an
 program.command('publish').description('publish (or republish) a half-year now, and print the revision')
   .requiredOption('--period <period>', 'a half-year, e.g. 2025-H1')
   .option('--cutoff <time>', 'as at this instant: only events received by then (default: now)')
+  .option('--wait <seconds>', 'how long to wait for the stages to count what was accepted by the cut-off (default 300)', integer)
+  .option('--allow-incomplete', 'publish even if some accepted events are not yet counted; the manifest and report say how many')
   .action(publishCommand);
 program.command('reports').description('list publications; with --download, copy a revision\'s files to a folder')
   .option('--period <period>', 'only this half-year')
@@ -49,6 +52,20 @@ program.command('reports').description('list publications; with --download, copy
 program.command('replay').description('recompute every aggregate from the stored events and check the live ones against it')
   .option('--from <month>', 'check only months from this one (YYYY-MM)')
   .action(replayCommand);
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+program.command('dead-letters').description('list the messages a stage could not process after its retries (waiting for a redrive)')
+  .option('--stage <stage>', 'only this stage: validate, aggregate or refusals')
+  .option('--force <force>', 'only this force')
+  .option('--id <id>', 'only this letter (repeatable)', collect)
+  .option('--all', 'also those already redriven and processed')
+  .action(deadLettersCommand);
+program.command('redrive').description('after a fix, send dead letters back through their stage; each is processed once however often it is sent')
+  .option('--stage <stage>', 'only this stage: validate, aggregate or refusals')
+  .option('--force <force>', 'only this force')
+  .option('--id <id>', 'only this letter (repeatable)', collect)
+  .option('--again', 'also re-send letters already sent and not yet processed')
+  .action(redriveCommand);
 
 try {
   await program.parseAsync();

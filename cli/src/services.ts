@@ -1,6 +1,6 @@
 // The four services in one process, joined by whichever bus is given: what `vawg up` runs, and
 // what the end-to-end tests run against the real broker.
-import type { Bus, Subscription } from '@vawg/bus';
+import type { Bus } from '@vawg/bus';
 import type { Pool } from '@vawg/db';
 import type { ObjectStore } from '@vawg/store';
 import type { Topics } from '@vawg/contracts';
@@ -12,6 +12,7 @@ import { startIngest } from '@vawg/ingest';
 import { startValidate } from '@vawg/validate';
 import { startAggregate } from '@vawg/aggregate';
 import { startPublish } from '@vawg/publish';
+import { stageCheck } from '@vawg/runtime';
 
 export interface ServicesOptions {
   bus: Bus;
@@ -34,22 +35,19 @@ export interface RunningServices {
 export async function startServices(options: ServicesOptions): Promise<RunningServices> {
   const { bus, pool, store, topics, log } = options;
   const registry = createRegistry();
-  const app = createHttpApp({
-    logger: log,
-    registry,
-    checks: [
-      { name: 'bus', check: () => bus.ping() },
-      { name: 'postgres', check: () => databaseAnswers(pool) },
-      { name: 's3', check: () => store.ping() },
-    ],
-    bodyLimit: 10 * 1024 * 1024,
-  });
-  const serviceVersion = (name: string) => `${name}@${options.version}`;
-  const subscriptions: Subscription[] = [
-    await startIngest({ app, bus, pool, store, topics, registry, log: log.child({ service: 'ingest' }), serviceVersion: serviceVersion('ingest') }),
-    await startValidate({ bus, pool, topics, registry, log: log.child({ service: 'validate' }), serviceVersion: serviceVersion('validate') }),
-    await startAggregate({ bus, pool, topics, registry, log: log.child({ service: 'aggregate' }) }),
+  const checks = [
+    { name: 'bus', check: () => bus.ping() },
+    { name: 'postgres', check: () => databaseAnswers(pool) },
+    { name: 's3', check: () => store.ping() },
   ];
+  const app = createHttpApp({ logger: log, registry, checks, bodyLimit: 10 * 1024 * 1024 });
+  const serviceVersion = (name: string) => `${name}@${options.version}`;
+  const stages = {
+    refusals: await startIngest({ app, bus, pool, store, topics, registry, log: log.child({ service: 'ingest' }), serviceVersion: serviceVersion('ingest') }),
+    validate: await startValidate({ bus, pool, topics, registry, log: log.child({ service: 'validate' }), serviceVersion: serviceVersion('validate') }),
+    aggregate: await startAggregate({ bus, pool, topics, registry, log: log.child({ service: 'aggregate' }), serviceVersion: serviceVersion('aggregate') }),
+  };
+  for (const [name, stage] of Object.entries(stages)) checks.push(stageCheck(name, stage));
   const publish = await startPublish({
     pool, store, registry, log: log.child({ service: 'publish' }), serviceVersion: serviceVersion('publish'), schedule: options.schedule,
     bus: { bus, topics },
@@ -60,7 +58,7 @@ export async function startServices(options: ServicesOptions): Promise<RunningSe
     async stop() {
       await app.close();
       await publish.stop();
-      for (const s of subscriptions) await s.stop();
+      for (const stage of Object.values(stages)) await stage.stop();
     },
   };
 }

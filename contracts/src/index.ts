@@ -12,4 +12,5 @@ export * from './refusal.ts';
 export * from './context-rules.ts';
 export * from './parse-event.ts';
 export * from './internal.ts';
+export * from './dead-letter.ts';
 export * from './json-schema.ts';

@@ -13,7 +13,7 @@ export interface Topics {
   valid: string;
   /** ingest, validate -> refusals store: failure records, keyed by force. */
   refused: string;
-  /** Messages our own services could not decode: a bug to fix, kept whole until it is. */
+  /** Messages a stage could not process after its retries (dead-letter.ts), kept whole until redriven. */
   deadLetter: string;
   /** publish -> anyone: a `report.published` for each revision written. */
   reports: string;
@@ -25,10 +25,13 @@ export interface Topics {
  */
 export const TOPIC_PARTITIONS = 6;
 
-/** The topics that are the system's record: raw and valid are kept for ever, for replays. */
+/**
+ * Every topic is kept for ever: raw, valid and refused are the record the aggregates are rebuilt
+ * from, dead letters wait for a redrive however long a fix takes, and reports are the history.
+ */
 export function topicSpecs(topics: Topics): { topic: string; partitions: number; keepForever: boolean }[] {
   return [topics.raw, topics.valid, topics.refused, topics.deadLetter, topics.reports].map((topic) => ({
-    topic, partitions: TOPIC_PARTITIONS, keepForever: topic !== topics.deadLetter,
+    topic, partitions: TOPIC_PARTITIONS, keepForever: true,
   }));
 }
 
@@ -65,6 +68,8 @@ export type ValidMessage = z.infer<typeof validMessage>;
  */
 export const validFrame = z.object({
   v: z.literal(1),
+  submissionId: z.string(),
+  line: z.number(),
   force: forceId,
   receivedAt: z.iso.datetime({ offset: true }),
   event: z.object({ eventId: z.string(), type: z.string(), force: forceId, occurredAt: z.string(), producedAt: z.string(), payload: z.record(z.string(), z.unknown()) }),
@@ -88,16 +93,6 @@ export const failureRecord = z.strictObject({
   serviceVersion: z.string(),
 });
 export type FailureRecord = z.infer<typeof failureRecord>;
-
-/** A message a service could not read, with where it came from. */
-export interface DeadLetter {
-  reason: string;
-  stage: string;
-  topic: string;
-  partition: number;
-  offset: number;
-  value: string;
-}
 
 /** publish's announcement of a revision written, keyed by period. */
 export const reportPublished = z.strictObject({

@@ -1,29 +1,30 @@
-import { createKafkaBus } from '@vawg/bus';
-import { topicsFor } from '@vawg/contracts';
 import { announcer, publishPeriod, PublishError } from '@vawg/publish';
-import { cliConfig, connect } from '../connect.ts';
+import { connect } from '../connect.ts';
 import { CliError } from '../cli-error.ts';
 import pkg from '../../package.json' with { type: 'json' };
 
-export async function publishCommand(options: { period: string; cutoff?: string }): Promise<void> {
+export async function publishCommand(options: { period: string; cutoff?: string; allowIncomplete?: boolean; wait?: number }): Promise<void> {
   const cutoff = options.cutoff === undefined ? undefined : new Date(options.cutoff);
   if (cutoff && Number.isNaN(cutoff.getTime())) throw new CliError(`--cutoff ${options.cutoff} is not an instant: give e.g. 2026-05-01T07:00:00+01:00`);
-  const config = cliConfig();
   const connection = await connect();
-  // With a broker named, the revision is announced (report.published) as the service would.
-  const bus = config.KAFKA_BROKERS ? createKafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'vawg-cli' }) : undefined;
   try {
-    const announce = bus ? announcer(bus, topicsFor(config.VAWG_TOPIC_PREFIX)) : undefined;
-    const result = await publishPeriod({ pool: connection.pool, store: connection.store, serviceVersion: `publish@${pkg.version}`, ...(announce ? { announce } : {}) },
-      options.period, { ...(cutoff ? { cutoff } : {}), trigger: 'operator' });
+    // The revision is announced (report.published) on the system's bus, as the service would.
+    const announce = announcer(await connection.bus(), connection.topics);
+    if (options.wait === undefined || options.wait > 0) process.stderr.write('waiting until everything accepted by the cut-off is counted…\n');
+    const result = await publishPeriod({
+      pool: connection.pool, store: connection.store, serviceVersion: `publish@${pkg.version}`, announce,
+      ...(options.wait === undefined ? {} : { completenessWaitMs: options.wait * 1000 }),
+    }, options.period, { ...(cutoff ? { cutoff } : {}), trigger: 'operator', allowIncomplete: options.allowIncomplete ?? false });
     const where = `s3://${connection.store.bucket}/${result.prefix}`;
     if (result.unchanged) console.log(`${result.period}: nothing changed since revision ${result.revision} (${where}); nothing written`);
     else console.log(`${result.period}: published revision ${result.revision} at ${where}`);
+    const c = result.completeness;
+    console.log(`  ${c.accepted} events accepted by the cut-off: ${c.counted} counted, ${c.duplicates} repeats, ${c.refusedLater} refused later, ${c.held} held, ${c.withdrawn} withdrawn, ${c.deadLettered} dead-lettered, ${c.notYetProcessed} not yet processed`);
+    if (!c.complete || c.deadLettered > 0) console.log('  INCOMPLETE: the report says so; see `vawg dead-letters` and publish again once everything is counted');
   } catch (error) {
     if (error instanceof PublishError) throw new CliError(error.message);
     throw error;
   } finally {
-    await bus?.close();
     await connection.close();
   }
 }

@@ -18,6 +18,12 @@ export interface KafkaBusOptions {
    * a crash, the restarted process waits this long to rejoin. The broker's minimum is 6 s.
    */
   sessionTimeoutMs?: number;
+  /**
+   * Copies of each partition for topics this bus creates, and how many must have a message before
+   * `acks=all` answers (`min.insync.replicas`). A real cluster wants 3 and 2; a single broker, 1.
+   */
+  replicationFactor?: number;
+  minInsyncReplicas?: number;
 }
 
 /**
@@ -44,6 +50,22 @@ function chunkBySize(messages: OutgoingMessage[]): OutgoingMessage[][] {
   return chunks;
 }
 
+/**
+ * An admin read again while the broker answers with a retriable error: just after a topic is
+ * created, or a leader moved, a broker may say it is not (yet) the partition's leader.
+ */
+async function retriable<T>(read: () => Promise<T>, attempts = 15): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      const again = typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true;
+      if (!again || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
 function headersOf(raw: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined) {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw ?? {})) {
@@ -68,25 +90,48 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
   });
   const admin = kafka.admin();
   let adminReady: Promise<void> | null = null;
-  const connectAdmin = () => (adminReady ??= admin.connect());
+  // A failed connect is forgotten, so the next call tries again (the broker may be back).
+  const connectAdmin = () => {
+    if (adminReady) return adminReady;
+    const attempt = admin.connect();
+    adminReady = attempt;
+    attempt.catch(() => { if (adminReady === attempt) adminReady = null; });
+    return attempt;
+  };
   let producer: Producer | null = null;
-  let producerReady: Promise<void> | null = null;
+  let producerReady: Promise<Producer> | null = null;
   const consumers = new Set<Consumer>();
 
-  async function connectedProducer(): Promise<Producer> {
-    if (!producer) {
+  /**
+   * The producer, connected. A failed connect or send drops it, so the next publish starts a new
+   * one: a producer that never connected (the broker was down at the first request) or whose
+   * idempotence sequence went astray in a failed send would otherwise fail every publish after.
+   */
+  function connectedProducer(): Promise<Producer> {
+    if (producerReady) return producerReady;
+    const attempt = (async () => {
       // Idempotent: a retried send cannot duplicate within a producer session. Retries are bounded
       // so a dead broker fails the request instead of hanging it; consumers dedupe by eventId anyway.
-      producer = kafka.producer({
+      const created = kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
         createPartitioner: Partitioners.DefaultPartitioner,
-        retry: { retries: 8 },
+        retry: { retries: 5, maxRetryTime: 5_000 },
       });
-      producerReady = producer.connect();
-    }
-    await producerReady;
-    return producer;
+      producer = created;
+      await created.connect();
+      return created;
+    })();
+    producerReady = attempt;
+    attempt.catch(() => { if (producerReady === attempt) dropProducer(); });
+    return attempt;
+  }
+
+  function dropProducer(): void {
+    const stale = producer;
+    producer = null;
+    producerReady = null;
+    stale?.disconnect().catch(() => undefined);
   }
 
   /** Until every partition of the topics has a leader: 30 s, then the last error. */
@@ -117,7 +162,11 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
         topics: missing.map((s) => ({
           topic: s.topic,
           numPartitions: s.partitions,
-          configEntries: s.keepForever ? [{ name: 'retention.ms', value: '-1' }, { name: 'retention.bytes', value: '-1' }] : [],
+          replicationFactor: options.replicationFactor ?? -1,
+          configEntries: [
+            ...(s.keepForever ? [{ name: 'retention.ms', value: '-1' }, { name: 'retention.bytes', value: '-1' }] : []),
+            ...(options.minInsyncReplicas ? [{ name: 'min.insync.replicas', value: String(options.minInsyncReplicas) }] : []),
+          ],
         })),
       });
       await waitForLeaders(missing.map((s) => s.topic));
@@ -126,12 +175,17 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     async publish(topic, messages) {
       if (messages.length === 0) return;
       const p = await connectedProducer();
-      for (const chunk of chunkBySize(messages)) {
-        await p.send({
-          topic,
-          acks: -1,
-          messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-        });
+      try {
+        for (const chunk of chunkBySize(messages)) {
+          await p.send({
+            topic,
+            acks: -1,
+            messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+          });
+        }
+      } catch (error) {
+        if (producer === p) dropProducer();
+        throw error;
       }
     },
 
@@ -165,7 +219,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
             headers: headersOf(m.headers),
             timestamp: Number(m.timestamp),
           }));
-          await opts.handler({ topic: batch.topic, partition: batch.partition, messages });
+          await opts.handler({ topic: batch.topic, partition: batch.partition, messages, heartbeat: () => payload.heartbeat() });
           payload.resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
           await payload.commitOffsetsIfNecessary();
         },
@@ -178,10 +232,24 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       };
     },
 
+    async endOffsets(topic) {
+      await connectAdmin();
+      const offsets = await retriable(() => admin.fetchTopicOffsets(topic));
+      return offsets.sort((a, b) => a.partition - b.partition).map((o) => Number(o.high));
+    },
+
+    async committedOffsets(groupId, topic) {
+      await connectAdmin();
+      const [found] = await retriable(() => admin.fetchOffsets({ groupId, topics: [topic] }));
+      return (found?.partitions ?? []).sort((a, b) => a.partition - b.partition).map((p) => Math.max(0, Number(p.offset)));
+    },
+
     async ping() {
       try {
         await connectAdmin();
         await admin.describeCluster();
+        // Ready means able to publish: the producer itself must be connected, not just the admin.
+        await connectedProducer();
         return true;
       } catch {
         return false;
@@ -191,8 +259,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     async close() {
       await Promise.all([...consumers].map((c) => c.disconnect()));
       consumers.clear();
-      if (producer) await producer.disconnect();
-      if (adminReady) await admin.disconnect();
+      if (producerReady) await producerReady.then((p) => p.disconnect(), () => undefined);
+      if (adminReady) await adminReady.then(() => admin.disconnect(), () => undefined);
     },
   };
 }

@@ -1,100 +1,51 @@
-// The in-process adapter of the bus port: partitions are arrays, consumer groups are positions.
-// With `dir` it is also durable (file-journal.ts): what a publish acknowledged survives a crash.
+// The in-process adapter of the bus port, for unit tests only: partitions are arrays, consumer
+// groups are positions, and everything is lost with the process. `vawg up` and the services use
+// the PostgreSQL or Kafka adapters, which keep what they acknowledge.
 // Limits, by design: one process, and one member per consumer group.
 import type { Bus, ConsumedMessage, OutgoingMessage, SubscribeOptions, Subscription, TopicSpec } from './port.ts';
-import { PartitionFile, readGroupOffsets, readTopicSpecs, writeGroupOffsets, writeTopicSpecs, type StoredRecord } from './file-journal.ts';
+import { partitionOf } from './partition-of.ts';
 
 export interface MemoryBusOptions {
-  /** Directory for the durable journal; without it, everything is lost with the process. */
-  dir?: string;
   /** Most messages handed to a handler at once. */
   maxBatch?: number;
   onHandlerError?: (error: unknown, topic: string, partition: number) => void;
 }
 
-interface Partition {
-  records: StoredRecord[];
-  file?: PartitionFile;
-  /** Serialises appends so file order and offsets agree. */
-  tail: Promise<void>;
+interface StoredRecord {
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+  timestamp: number;
 }
 
-/** FNV-1a: stable across runs, so one key always lands in one partition. */
-export function partitionOf(key: string, partitions: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    hash ^= key.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % partitions;
-}
-
-export async function createMemoryBus(options: MemoryBusOptions = {}): Promise<Bus> {
-  const { dir } = options;
+export function createMemoryBus(options: MemoryBusOptions = {}): Promise<Bus> {
   const maxBatch = options.maxBatch ?? 500;
-  const topics = new Map<string, Partition[]>();
-  const groups = dir ? await readGroupOffsets(dir) : new Map<string, Record<string, number>>();
+  const topics = new Map<string, StoredRecord[][]>();
+  const groups = new Map<string, Record<string, number>>();
   const members = new Set<string>();
   const wakers = new Set<() => void>();
   const stops = new Set<() => Promise<void>>();
 
-  async function openTopic(topic: string, count: number): Promise<void> {
-    const partitions: Partition[] = [];
-    for (let p = 0; p < count; p++) {
-      if (dir) {
-        const { file, records } = await PartitionFile.open(dir, topic, p);
-        partitions.push({ records, file, tail: Promise.resolve() });
-      } else {
-        partitions.push({ records: [], tail: Promise.resolve() });
-      }
-    }
-    topics.set(topic, partitions);
-  }
-
-  const specs = dir ? await readTopicSpecs(dir) : {};
-  for (const [topic, count] of Object.entries(specs)) await openTopic(topic, count);
-
-  function partitionsOf(topic: string): Partition[] {
+  function partitionsOf(topic: string): StoredRecord[][] {
     const partitions = topics.get(topic);
     if (!partitions) throw new Error(`memory bus: unknown topic ${topic}`);
     return partitions;
   }
 
-  function wakeAll() {
-    for (const wake of wakers) wake();
-  }
-
-  async function append(partition: Partition, records: StoredRecord[]): Promise<void> {
-    const done = partition.tail.then(async () => {
-      await partition.file?.append(records);
-      partition.records.push(...records);
-    });
-    partition.tail = done.catch(() => undefined);
-    await done;
-  }
-
-  return {
-    async ensureTopics(wanted: TopicSpec[]) {
-      const missing = wanted.filter((s) => !topics.has(s.topic));
-      for (const s of missing) await openTopic(s.topic, s.partitions);
-      if (dir && missing.length > 0) {
-        for (const s of missing) specs[s.topic] = s.partitions;
-        await writeTopicSpecs(dir, specs);
-      }
+  return Promise.resolve({
+    ensureTopics(wanted: TopicSpec[]) {
+      for (const s of wanted) if (!topics.has(s.topic)) topics.set(s.topic, Array.from({ length: s.partitions }, () => []));
+      return Promise.resolve();
     },
 
-    async publish(topic: string, messages: OutgoingMessage[]) {
+    publish(topic: string, messages: OutgoingMessage[]) {
       const partitions = partitionsOf(topic);
-      const byPartition = new Map<number, StoredRecord[]>();
       const now = Date.now();
       for (const m of messages) {
-        const p = partitionOf(m.key, partitions.length);
-        const list = byPartition.get(p) ?? [];
-        list.push({ key: m.key, value: Buffer.from(m.value), headers: m.headers ?? {}, timestamp: now });
-        byPartition.set(p, list);
+        partitions[partitionOf(m.key, partitions.length)]!.push({ key: m.key, value: Buffer.from(m.value), headers: m.headers ?? {}, timestamp: now });
       }
-      await Promise.all([...byPartition].map(([p, records]) => append(partitions[p]!, records)));
-      wakeAll();
+      for (const wake of wakers) wake();
+      return Promise.resolve();
     },
 
     async subscribe(opts: SubscribeOptions): Promise<Subscription> {
@@ -104,12 +55,9 @@ export async function createMemoryBus(options: MemoryBusOptions = {}): Promise<B
       groups.set(opts.groupId, committed);
       const positions = new Map<string, number>();
       for (const topic of opts.topics) {
-        const partitions = partitionsOf(topic);
-        for (let p = 0; p < partitions.length; p++) {
+        for (let p = 0; p < partitionsOf(topic).length; p++) {
           const id = `${topic}:${p}`;
-          const stored = await opts.storedPosition?.(topic, p);
-          const start = stored ?? committed[id] ?? 0;
-          positions.set(id, start);
+          positions.set(id, (await opts.storedPosition?.(topic, p)) ?? committed[id] ?? 0);
         }
       }
 
@@ -125,25 +73,22 @@ export async function createMemoryBus(options: MemoryBusOptions = {}): Promise<B
           for (let p = 0; p < partitions.length && running; p++) {
             const id = `${topic}:${p}`;
             const from = positions.get(id) ?? 0;
-            const records = partitions[p]!.records;
+            const records = partitions[p]!;
             if (from >= records.length) continue;
-            const slice = records.slice(from, from + maxBatch);
-            const messages: ConsumedMessage[] = slice.map((r, i) => ({
+            const messages: ConsumedMessage[] = records.slice(from, from + maxBatch).map((r, i) => ({
               topic, partition: p, offset: from + i, key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp,
             }));
+            progressed = true;
             try {
-              await opts.handler({ topic, partition: p, messages });
+              await opts.handler({ topic, partition: p, messages, heartbeat: () => Promise.resolve() });
             } catch (error) {
               // Redelivered on the next pass, as Kafka would after a failed batch.
               options.onHandlerError?.(error, topic, p);
               await new Promise((resolve) => setTimeout(resolve, 100));
-              progressed = true;
               continue;
             }
-            positions.set(id, from + slice.length);
-            committed[id] = from + slice.length;
-            if (dir) await writeGroupOffsets(dir, opts.groupId, committed);
-            progressed = true;
+            positions.set(id, from + messages.length);
+            committed[id] = from + messages.length;
           }
         }
         return progressed;
@@ -168,18 +113,21 @@ export async function createMemoryBus(options: MemoryBusOptions = {}): Promise<B
       return { stop };
     },
 
+    endOffsets(topic: string) {
+      return Promise.resolve(partitionsOf(topic).map((records) => records.length));
+    },
+
+    committedOffsets(groupId: string, topic: string) {
+      const committed = groups.get(groupId) ?? {};
+      return Promise.resolve(partitionsOf(topic).map((_, p) => committed[`${topic}:${p}`] ?? 0));
+    },
+
     ping() {
       return Promise.resolve(true);
     },
 
     async close() {
       await Promise.all([...stops].map((stop) => stop()));
-      for (const partitions of topics.values()) {
-        for (const partition of partitions) {
-          await partition.tail;
-          await partition.file?.close();
-        }
-      }
     },
-  };
+  });
 }

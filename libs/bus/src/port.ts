@@ -25,6 +25,12 @@ export interface Batch {
   topic: string;
   partition: number;
   messages: ConsumedMessage[];
+  /**
+   * Tells the broker this member is alive while a batch takes long (a handler retrying a failing
+   * dependency): without it Kafka would hand the partition to another member mid-batch. Rejects
+   * when the group has moved on, and the handler should then give the batch up.
+   */
+  heartbeat(): Promise<void>;
 }
 
 /**
@@ -71,10 +77,14 @@ export interface TopicSpec {
 export interface Bus {
   /** Creates the topics that do not exist yet. */
   ensureTopics(specs: TopicSpec[]): Promise<void>;
-  /** Appends messages; resolves only once they are durable (acks=all on Kafka, fsync on the file log). */
+  /** Appends messages; resolves only once they are durable (acks=all on Kafka, a commit on PostgreSQL). */
   publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
-  /** True when the broker answers. */
+  /** The next offset each partition of the topic will be given (its log end), by partition. */
+  endOffsets(topic: string): Promise<number[]>;
+  /** Where a group has committed to in each partition of the topic (0 where it has not), by partition. */
+  committedOffsets(groupId: string, topic: string): Promise<number[]>;
+  /** True when the broker answers and messages can be published now. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

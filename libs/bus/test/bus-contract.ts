@@ -139,6 +139,38 @@ export function busContract(name: string, makeBus: () => Promise<Bus>) {
       expect(ordered).toBe(true);
     });
 
+    it('reports each partition\'s log end and where a group has committed to', async () => {
+      const t = await topic(2);
+      expect(await bus.endOffsets(t)).toEqual([0, 0]);
+      await bus.publish(t, [{ key: 'a', value: '1' }, { key: 'a', value: '2' }, { key: 'b', value: '3' }, { key: 'c', value: '4' }]);
+      const ends = await bus.endOffsets(t);
+      expect(ends).toHaveLength(2);
+      expect(ends.reduce((a, b) => a + b, 0)).toBe(4);
+      const group = uniqueName('g');
+      expect(await bus.committedOffsets(group, t)).toEqual([0, 0]);
+      const c = collector();
+      await subscribe({ groupId: group, topics: [t], handler: c.handler });
+      await eventually(async () => expect(await bus.committedOffsets(group, t)).toEqual(ends), { timeoutMs: 30_000 });
+    });
+
+    it('lets a long handler say it is alive', async () => {
+      const t = await topic(1);
+      await bus.publish(t, [{ key: 'k', value: 'v' }]);
+      let beats = 0;
+      await subscribe({
+        groupId: uniqueName('g'),
+        topics: [t],
+        handler: async (batch) => {
+          for (let i = 0; i < 3; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            await batch.heartbeat();
+            beats += 1;
+          }
+        },
+      });
+      await eventually(() => expect(beats).toBe(3));
+    });
+
     it('answers a ping', async () => {
       expect(await bus.ping()).toBe(true);
     });

@@ -1,8 +1,16 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { createMemoryBus } from '../src/index.ts';
 import { busContract } from './bus-contract.ts';
 
 busContract('memory', () => createMemoryBus());
-busContract('memory with file journal', async () => createMemoryBus({ dir: await mkdtemp(join(tmpdir(), 'vawg-bus-')) }));
+
+describe('memory bus', () => {
+  it('refuses a second member in one group', async () => {
+    const bus = await createMemoryBus();
+    await bus.ensureTopics([{ topic: 't', partitions: 1 }]);
+    const handler = () => Promise.resolve();
+    await bus.subscribe({ groupId: 'g', topics: ['t'], handler });
+    await expect(bus.subscribe({ groupId: 'g', topics: ['t'], handler })).rejects.toThrow(/already has a member/);
+    await bus.close();
+  });
+});

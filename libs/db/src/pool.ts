@@ -17,20 +17,31 @@ const types = {
 export interface PoolOptions {
   max?: number;
   applicationName?: string;
+  /**
+   * Longest a statement may run (the server cancels it: SQLSTATE 57014) and, a little later, a
+   * query may go unanswered (the client gives up: a server that vanished). Default 30 s; 0 for none.
+   */
+  queryTimeoutMs?: number;
   /** An idle connection failed (the server restarted, say); the pool drops it and carries on. */
   onIdleError?: (error: Error) => void;
 }
 
 export function createPool(url: string, options: PoolOptions = {}): Pool {
+  const timeout = options.queryTimeoutMs ?? 30_000;
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     types,
     application_name: options.applicationName,
     connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+    ...(timeout > 0 ? { statement_timeout: timeout, query_timeout: timeout + 5_000 } : {}),
   });
   // Without a listener, an idle connection's error would crash the process.
   pool.on('error', options.onIdleError ?? ((error) => process.stderr.write(`postgres: idle connection lost: ${error.message}\n`)));
+  // Nor may a connection lost while checked out between two queries (pg-pool listens only to idle
+  // ones): the next query on it fails, the caller handles that, and the process lives on.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
@@ -51,11 +62,23 @@ export async function inTransaction<T>(client: PoolClient, work: (client: PoolCl
 
 export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>, isolation?: Isolation): Promise<T> {
   const client = await pool.connect();
+  await client.query(isolation ? `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}` : 'BEGIN').catch((error: unknown) => {
+    client.release(true);
+    throw error;
+  });
+  let result: T;
   try {
-    return await inTransaction(client, work, isolation);
-  } finally {
-    client.release();
+    result = await work(client);
+    await client.query('COMMIT');
+  } catch (error) {
+    // A connection that cannot even roll back (lost, or stuck behind a query that timed out) is
+    // thrown away rather than handed to the next caller.
+    const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
+    client.release(!rolledBack);
+    throw error;
   }
+  client.release();
+  return result;
 }
 
 /**

@@ -1,6 +1,6 @@
 // What every service's main builds the same way: logger, metrics registry, pool, bus, object
 // store, topic names, and a clean stop on SIGTERM/SIGINT.
-import { createKafkaBus, type Bus } from '@vawg/bus';
+import { createKafkaBus, createPostgresBus, type Bus } from '@vawg/bus';
 import { createPool, databaseAnswers, type Pool } from '@vawg/db';
 import { createObjectStore, type ObjectStore } from '@vawg/store';
 import { createLogger, type Logger } from '@vawg/log';
@@ -29,18 +29,41 @@ export function storeFromConfig(config: S3Config): ObjectStore {
     accessKeyId: config.S3_ACCESS_KEY_ID,
     secretAccessKey: config.S3_SECRET_ACCESS_KEY,
     forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    timeoutMs: config.S3_TIMEOUT_MS,
   });
 }
 
-export function createRuntime(service: string, version: string, config: CommonConfig): Runtime {
+export interface BusChoice {
+  bus: Bus;
+  /** What to tell a person: where the messages go. */
+  description: string;
+}
+
+/** Kafka when KAFKA_BROKERS names brokers; else the PostgreSQL bus in the service's own database. */
+export async function busFromConfig(config: CommonConfig, clientId: string, pool: Pool, log?: Logger): Promise<BusChoice> {
+  if (config.KAFKA_BROKERS) {
+    return {
+      bus: createKafkaBus({
+        brokers: config.KAFKA_BROKERS, clientId, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, logger: log,
+        replicationFactor: config.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS,
+      }),
+      description: `Kafka at ${config.KAFKA_BROKERS.join(',')}`,
+    };
+  }
+  return {
+    bus: await createPostgresBus({ pool, connectionString: config.DATABASE_URL, logger: log }),
+    description: `PostgreSQL (schema bus) at ${new URL(config.DATABASE_URL).host}`,
+  };
+}
+
+export async function createRuntime(service: string, version: string, config: CommonConfig, options: { queryTimeoutMs?: number } = {}): Promise<Runtime> {
   const log = createLogger(service, config.LOG_LEVEL);
-  const pool = createPool(config.DATABASE_URL, { applicationName: service, onIdleError: (err) => log.warn({ err }, 'postgres: idle connection lost') });
-  const bus = createKafkaBus({
-    brokers: config.KAFKA_BROKERS,
-    clientId: config.KAFKA_CLIENT_ID ?? `vawg-${service}`,
-    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-    logger: log,
+  const pool = createPool(config.DATABASE_URL, {
+    applicationName: service, queryTimeoutMs: options.queryTimeoutMs ?? config.DATABASE_QUERY_TIMEOUT_MS,
+    onIdleError: (err) => log.warn({ err }, 'postgres: idle connection lost'),
   });
+  const { bus, description } = await busFromConfig(config, config.KAFKA_CLIENT_ID ?? `vawg-${service}`, pool, log);
+  log.info({ bus: description }, 'bus chosen');
   return {
     service,
     serviceVersion: `${service}@${version}`,
@@ -50,7 +73,7 @@ export function createRuntime(service: string, version: string, config: CommonCo
     bus,
     topics: topicsFor(config.VAWG_TOPIC_PREFIX),
     checks: [
-      { name: 'kafka', check: () => bus.ping() },
+      { name: 'bus', check: () => bus.ping() },
       { name: 'postgres', check: () => databaseAnswers(pool) },
     ],
     async close() {
@@ -58,6 +81,11 @@ export function createRuntime(service: string, version: string, config: CommonCo
       await pool.end();
     },
   };
+}
+
+/** A stage's readiness: false while it waits out a transient failure (libs/pipeline/src/stage-runner.ts). */
+export function stageCheck(name: string, stage: { ready(): boolean }): ReadinessCheck {
+  return { name, check: () => Promise.resolve(stage.ready()) };
 }
 
 /** Stops cleanly on SIGTERM or SIGINT: the stop function finishes the batch in hand first. */

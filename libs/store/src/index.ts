@@ -1,6 +1,6 @@
 // The object store (S3 API). Reports and raw submissions are written once and never changed.
 import {
-  S3Client, PutObjectCommand, GetObjectCommand, ListObjectsV2Command, CreateBucketCommand, HeadBucketCommand,
+  S3Client, PutObjectCommand, GetObjectCommand, DeleteObjectCommand, ListObjectsV2Command, CreateBucketCommand, HeadBucketCommand,
   NoSuchKey, S3ServiceException,
 } from '@aws-sdk/client-s3';
 
@@ -11,12 +11,15 @@ export interface ObjectStoreOptions {
   accessKeyId?: string;
   secretAccessKey?: string;
   forcePathStyle?: boolean;
+  /** Longest one request may take, connecting included (default 10 s); the SDK tries twice. */
+  timeoutMs?: number;
 }
 
 export interface ObjectStore {
   readonly bucket: string;
   put(key: string, body: Buffer | string, contentType: string): Promise<void>;
   get(key: string): Promise<Buffer | null>;
+  delete(key: string): Promise<void>;
   /** Every key under a prefix, in key order. */
   list(prefix: string): Promise<string[]>;
   ensureBucket(): Promise<void>;
@@ -36,6 +39,9 @@ export function createObjectStore(options: ObjectStoreOptions): ObjectStore {
     // we always send whole Buffers, so nothing is lost against real S3 either.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // An endpoint that accepts the connection and never answers must not hang a request.
+    requestHandler: { connectionTimeout: Math.min(options.timeoutMs ?? 10_000, 3_000), requestTimeout: options.timeoutMs ?? 10_000 },
+    maxAttempts: 2,
   });
   const Bucket = options.bucket;
 
@@ -54,6 +60,9 @@ export function createObjectStore(options: ObjectStoreOptions): ObjectStore {
         if (error instanceof NoSuchKey || (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)) return null;
         throw error;
       }
+    },
+    async delete(key) {
+      await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
     },
     async list(prefix) {
       const keys: string[] = [];

@@ -7,8 +7,9 @@ import { validFrame, type ValidMessage } from '@vawg/contracts';
 import type { Batch } from '@vawg/bus';
 import { withTransaction, type Pool } from '@vawg/db';
 import { caseContribution, caseOf, Tally, type CaseKind } from '@vawg/kpi';
+import { claimRedrives, PoisonMessage, ProgressTally, recordProgress, type PositionStore } from '@vawg/pipeline';
 import {
-  addCountDeltas, addHistogramDeltas, casesOfEvents, claimPosition, insertFacts, insertRetractions, loadCases, savePosition,
+  addCountDeltas, addHistogramDeltas, casesOfEvents, insertFacts, insertRetractions, loadCases,
   type LoadedFact, type Retraction, type StoredFact,
 } from './case-store.ts';
 
@@ -17,13 +18,12 @@ export interface BatchOutcome {
   duplicates: number;
   /** Already applied before a crash or rebalance: below the stored position. */
   replayed: number;
-  undecodable: number;
 }
 
 /**
  * Our own message, written by validate after the full contract: only its frame is checked here
  * (parsing the whole contract again would cost a third of aggregate's time). One that does not
- * decode is skipped and reported, never retried forever.
+ * decode is a poison message: the stage runner dead-letters it and the batch goes on without it.
  */
 function decode(value: Buffer): ValidMessage | null {
   try {
@@ -37,21 +37,30 @@ function decode(value: Buffer): ValidMessage | null {
 const id = (force: string, eventId: string) => `${force}\u0000${eventId}`;
 const caseId = (c: { force: string; kind: CaseKind; ref: string }) => `${c.force}\u0000${c.kind}\u0000${c.ref}`;
 
-export async function applyBatch(pool: Pool, groupId: string, batch: Batch): Promise<BatchOutcome> {
+export async function applyBatch(pool: Pool, positions: PositionStore, batch: Batch): Promise<BatchOutcome> {
   return withTransaction(pool, async (client) => {
     // Safe without waiting for the disk: the position commits with the effects, so a commit lost
     // in a crash is lost whole, and the batch is read again from the log.
     await client.query('SET LOCAL synchronous_commit TO OFF');
-    const next = await claimPosition(client, groupId, batch.topic, batch.partition);
+    const next = await positions.claim(client, batch.topic, batch.partition);
     const fresh = batch.messages.filter((m) => m.offset >= next);
-    const outcome: BatchOutcome = { applied: 0, duplicates: 0, replayed: batch.messages.length - fresh.length, undecodable: 0 };
+    const outcome: BatchOutcome = { applied: 0, duplicates: 0, replayed: batch.messages.length - fresh.length };
     if (fresh.length === 0) return outcome;
 
-    const messages = fresh.map((m) => decode(m.value)).filter((m): m is ValidMessage => m !== null);
-    outcome.undecodable = fresh.length - messages.length;
+    const skip = await claimRedrives(client, 'aggregate', fresh);
+    const messages: ValidMessage[] = [];
+    for (const m of fresh) {
+      if (skip.has(m.offset)) continue;
+      const decoded = decode(m.value);
+      if (!decoded) throw new PoisonMessage(m.offset, 'not a valid message v1');
+      messages.push(decoded);
+    }
     const facts: StoredFact[] = [];
     const retractions: Retraction[] = [];
-    for (const { event, receivedAt } of messages) {
+    const receipts = new Map<string, ValidMessage>();
+    for (const m of messages) {
+      const { event, receivedAt } = m;
+      receipts.set(id(event.force, event.eventId), m);
       const c = caseOf(event);
       if (c) facts.push({ force: event.force, kind: c.kind, ref: c.ref, event, receivedAt });
       else if (event.type === 'event.retracted') retractions.push({ force: event.force, eventId: event.eventId, target: event.payload.eventId, receivedAt });
@@ -59,7 +68,10 @@ export async function applyBatch(pool: Pool, groupId: string, batch: Batch): Pro
     const newFacts = await insertFacts(client, facts);
     const newRetractions = await insertRetractions(client, retractions);
     outcome.applied = newFacts.size + newRetractions.size;
-    outcome.duplicates = messages.length - outcome.applied;
+    outcome.duplicates = fresh.length - outcome.applied;
+    const progress = new ProgressTally();
+    for (const applied of [...newFacts, ...newRetractions]) progress.add(receipts.get(applied)!, 'aggregate', 'counted');
+    await recordProgress(client, progress);
 
     const touched = new Map<string, { force: string; kind: CaseKind; ref: string }>();
     for (const f of facts) if (newFacts.has(id(f.force, f.event.eventId))) touched.set(caseId(f), { force: f.force, kind: f.kind, ref: f.ref });
@@ -78,7 +90,7 @@ export async function applyBatch(pool: Pool, groupId: string, batch: Batch): Pro
     }
     await addCountDeltas(client, tally.countDeltas());
     await addHistogramDeltas(client, tally.histogramDeltas());
-    await savePosition(client, groupId, batch.topic, batch.partition, fresh[fresh.length - 1]!.offset + 1);
+    await positions.save(client, batch.topic, batch.partition, fresh[fresh.length - 1]!.offset + 1);
     return outcome;
   });
 }

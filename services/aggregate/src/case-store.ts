@@ -1,32 +1,8 @@
 // aggregate's reads and writes in PostgreSQL, one statement each whatever the batch size
 // (arrays through unnest), all inside the caller's transaction.
-import type { Pool, PoolClient } from '@vawg/db';
+import type { PoolClient } from '@vawg/db';
 import type { ForceEvent } from '@vawg/contracts';
 import type { CaseKind, ForceCountDelta, ForceHistogramDelta } from '@vawg/kpi';
-
-export async function readPosition(pool: Pool, groupId: string, topic: string, partition: number): Promise<number | undefined> {
-  const { rows } = await pool.query<{ next_offset: number }>(
-    'SELECT next_offset FROM aggregate.consumer_offsets WHERE group_id = $1 AND topic = $2 AND partition = $3',
-    [groupId, topic, partition]);
-  return rows[0]?.next_offset;
-}
-
-/** Locks the partition's position row for this transaction and returns the next offset to apply. */
-export async function claimPosition(client: PoolClient, groupId: string, topic: string, partition: number): Promise<number> {
-  await client.query(
-    `INSERT INTO aggregate.consumer_offsets (group_id, topic, partition, next_offset) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING`,
-    [groupId, topic, partition]);
-  const { rows } = await client.query<{ next_offset: number }>(
-    'SELECT next_offset FROM aggregate.consumer_offsets WHERE group_id = $1 AND topic = $2 AND partition = $3 FOR UPDATE',
-    [groupId, topic, partition]);
-  return rows[0]?.next_offset ?? 0;
-}
-
-export async function savePosition(client: PoolClient, groupId: string, topic: string, partition: number, nextOffset: number): Promise<void> {
-  await client.query(
-    'UPDATE aggregate.consumer_offsets SET next_offset = $4, updated_at = now() WHERE group_id = $1 AND topic = $2 AND partition = $3',
-    [groupId, topic, partition, nextOffset]);
-}
 
 export interface StoredFact { force: string; kind: CaseKind; ref: string; event: ForceEvent; receivedAt: string }
 

@@ -2,14 +2,14 @@
 import { z } from 'zod';
 import { commonEnv, envTypes, loadConfig } from '@vawg/config';
 import { createHttpApp } from '@vawg/http';
-import { createRuntime, stopOnSignals } from '@vawg/runtime';
+import { createRuntime, stageCheck, stopOnSignals } from '@vawg/runtime';
 import pkg from '../package.json' with { type: 'json' };
 import { startAggregate } from './aggregate-service.ts';
 
 const config = loadConfig(z.object({ ...commonEnv, METRICS_PORT: envTypes.port.default(9102) }));
-const runtime = createRuntime('aggregate', pkg.version, config);
+const runtime = await createRuntime('aggregate', pkg.version, config);
 const subscription = await startAggregate(runtime);
-const ops = createHttpApp({ logger: runtime.log, registry: runtime.registry, checks: runtime.checks });
+const ops = createHttpApp({ logger: runtime.log, registry: runtime.registry, checks: [...runtime.checks, stageCheck('aggregate', subscription)] });
 await ops.listen({ port: config.METRICS_PORT, host: '0.0.0.0' });
 runtime.log.info('aggregate started');
 stopOnSignals(runtime.log, async () => {

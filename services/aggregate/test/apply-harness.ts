@@ -2,7 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from '@vawg/db';
 import type { ForceEvent, ValidMessage } from '@vawg/contracts';
+import { positionStore } from '@vawg/pipeline';
 import { applyBatch } from '../src/apply-batch.ts';
+
+const positions = positionStore('aggregate.consumer_offsets', 'test');
 
 export async function applyInBatches(pool: Pool, events: readonly ForceEvent[], sizes: readonly number[], start = 0): Promise<number> {
   let offset = start;
@@ -13,7 +16,7 @@ export async function applyInBatches(pool: Pool, events: readonly ForceEvent[], 
       const message: ValidMessage = { v: 1, submissionId: randomUUID(), line: j + 1, force: event.force, receivedAt: '2026-01-05T09:00:00.000Z', event };
       return { topic: 'valid', partition: 0, offset: offset + j, key: event.force, value: Buffer.from(JSON.stringify(message)), headers: {}, timestamp: 0 };
     });
-    await applyBatch(pool, 'test', { topic: 'valid', partition: 0, messages });
+    await applyBatch(pool, positions, { topic: 'valid', partition: 0, messages, heartbeat: () => Promise.resolve() });
     offset += slice.length;
     i += size;
   }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createPool, migrate, type Pool } from '@vawg/db';
 import { createTestDatabase, type TestDatabase } from '@vawg/testing';
+import { pipelineMigrations } from '@vawg/pipeline';
 import { aggregateMigrations } from '../src/aggregate-service.ts';
 import { compareWithReference, liveCells } from '../src/reference/compare.ts';
 import { arbitraryHistory } from './history.ts';
@@ -15,6 +16,7 @@ describe('incremental aggregates against the reference recompute', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     pool = createPool(db.url);
+    await migrate(pool, pipelineMigrations);
     await migrate(pool, aggregateMigrations);
   });
   afterAll(async () => {

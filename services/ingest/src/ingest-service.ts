@@ -5,6 +5,7 @@ import type { ObjectStore } from '@vawg/store';
 import type { HttpApp } from '@vawg/http';
 import { counter, type Registry } from '@vawg/metrics';
 import { migrate } from '@vawg/db';
+import { pipelineMigrations, type RunningStage } from '@vawg/pipeline';
 import { topicSpecs, type Topics } from '@vawg/contracts';
 import { createAuthenticate } from './authenticate.ts';
 import { createCredentialLookup } from './credentials.ts';
@@ -25,9 +26,12 @@ export interface IngestDeps {
   registry: Registry;
   log: Logger;
   serviceVersion: string;
+  /** A POST /v1/events is answered 202 or 503 within this (default 10 s). */
+  deadlineMs?: number;
 }
 
-export async function startIngest(deps: IngestDeps): Promise<{ stop(): Promise<void> }> {
+export async function startIngest(deps: IngestDeps): Promise<RunningStage> {
+  await migrate(deps.pool, pipelineMigrations);
   await migrate(deps.pool, ingestMigrations);
   await deps.store.ensureBucket();
   await deps.bus.ensureTopics(topicSpecs(deps.topics));
@@ -36,6 +40,7 @@ export async function startIngest(deps: IngestDeps): Promise<{ stop(): Promise<v
     registerRoutes(scope, {
       authenticate: createAuthenticate(createCredentialLookup(deps.pool)),
       submit: createSubmitStep(deps),
+      deadlineMs: deps.deadlineMs ?? 10_000,
       pool: deps.pool,
       events,
     });
@@ -46,6 +51,5 @@ export async function startIngest(deps: IngestDeps): Promise<{ stop(): Promise<v
     registerContractRoute(scope);
     done();
   });
-  const refusals = await startRefusalStore(deps);
-  return { stop: () => refusals.stop() };
+  return startRefusalStore(deps);
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { commonEnv, envTypes, loadConfig, s3Env } from '@vawg/config';
 import { createHttpApp } from '@vawg/http';
-import { createRuntime, stopOnSignals, storeFromConfig } from '@vawg/runtime';
+import { createRuntime, stageCheck, stopOnSignals, storeFromConfig } from '@vawg/runtime';
 import pkg from '../package.json' with { type: 'json' };
 import { startIngest } from './ingest-service.ts';
 import { MAX_BODY_BYTES } from './decode-body.ts';
@@ -12,17 +12,16 @@ const config = loadConfig(z.object({
   ...s3Env,
   PORT: envTypes.port.default(8080),
   HOST: z.string().default('0.0.0.0'),
+  /** A POST /v1/events is answered 202 or 503 within this, whatever its dependencies do. */
+  INGEST_DEADLINE_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
 }));
 
-const runtime = createRuntime('ingest', pkg.version, config);
+const runtime = await createRuntime('ingest', pkg.version, config);
 const store = storeFromConfig(config);
-const app = createHttpApp({
-  logger: runtime.log,
-  registry: runtime.registry,
-  checks: [...runtime.checks, { name: 's3', check: () => store.ping() }],
-  bodyLimit: MAX_BODY_BYTES,
-});
-const ingest = await startIngest({ app, store, ...runtime });
+const checks = [...runtime.checks, { name: 's3', check: () => store.ping() }];
+const app = createHttpApp({ logger: runtime.log, registry: runtime.registry, checks, bodyLimit: MAX_BODY_BYTES });
+const ingest = await startIngest({ app, store, ...runtime, deadlineMs: config.INGEST_DEADLINE_MS });
+checks.push(stageCheck('refusals', ingest));
 await app.listen({ port: config.PORT, host: config.HOST });
 stopOnSignals(runtime.log, async () => {
   await app.close();

@@ -1,8 +1,10 @@
 // Keeps every failure record of the refused topic in PostgreSQL, for GET /v1/refusals.
-import type { Batch, Bus, Subscription } from '@vawg/bus';
-import type { Pool } from '@vawg/db';
+import type { Batch, Bus } from '@vawg/bus';
+import { databaseAnswers, withTransaction, type Pool, type PoolClient } from '@vawg/db';
 import { failureRecord, type FailureRecord, type Topics } from '@vawg/contracts';
 import type { Logger } from '@vawg/log';
+import type { Registry } from '@vawg/metrics';
+import { claimRedrives, createDeadLetterWriter, createStageRunner, PoisonMessage, type RunningStage } from '@vawg/pipeline';
 
 export function decodeFailure(value: Buffer): FailureRecord | null {
   try {
@@ -17,7 +19,7 @@ export function decodeFailure(value: Buffer): FailureRecord | null {
 const text = (value: string) => value.replaceAll('\u0000', '\\u0000');
 const optionalText = (value: string | null) => (value === null ? null : text(value));
 
-export async function storeRefusals(pool: Pool, records: readonly FailureRecord[]): Promise<void> {
+export async function storeRefusals(pool: Pool | PoolClient, records: readonly FailureRecord[]): Promise<void> {
   if (records.length === 0) return;
   const column = <T>(pick: (r: FailureRecord) => T) => records.map(pick);
   await pool.query(
@@ -29,18 +31,43 @@ export async function storeRefusals(pool: Pool, records: readonly FailureRecord[
       column((r) => r.receivedAt), column((r) => r.refusedAt), column((r) => r.serviceVersion)]);
 }
 
-export function startRefusalStore(deps: { bus: Bus; pool: Pool; topics: Topics; log: Logger }): Promise<Subscription> {
-  return deps.bus.subscribe({
-    groupId: `${deps.topics.prefix}.refusals`,
-    topics: [deps.topics.refused],
-    handler: async (batch: Batch) => {
+export interface RefusalStoreDeps {
+  bus: Bus;
+  pool: Pool;
+  topics: Topics;
+  log: Logger;
+  registry: Registry;
+  serviceVersion: string;
+}
+
+/** The refusal store as a stage: positions on the bus (its inserts are idempotent), failures through the stage runner. */
+export async function startRefusalStore(deps: RefusalStoreDeps): Promise<RunningStage> {
+  const runner = createStageRunner({
+    stage: 'refusals',
+    handle: (batch: Batch) => withTransaction(deps.pool, async (client) => {
+      const skip = await claimRedrives(client, 'refusals', batch.messages);
       const records: FailureRecord[] = [];
       for (const m of batch.messages) {
+        if (skip.has(m.offset)) continue;
         const record = decodeFailure(m.value);
-        if (record) records.push(record);
-        else deps.log.error({ topic: m.topic, partition: m.partition, offset: m.offset }, 'refusal store: not a failure record; skipped');
+        if (!record) throw new PoisonMessage(m.offset, 'not a failure record v1');
+        records.push(record);
       }
-      await storeRefusals(deps.pool, records);
-    },
+      await storeRefusals(client, records);
+    }),
+    deadLetter: createDeadLetterWriter({ stage: 'refusals', pool: deps.pool, bus: deps.bus, topic: deps.topics.deadLetter, serviceVersion: deps.serviceVersion, registry: deps.registry, log: deps.log }),
+    healthy: async () => (await databaseAnswers(deps.pool)) && (await deps.bus.ping()),
+    log: deps.log,
+    registry: deps.registry,
   });
+  const subscription = await deps.bus.subscribe({ groupId: refusalsGroup(deps.topics), topics: [deps.topics.refused], handler: runner.handler });
+  return {
+    ready: () => runner.ready(),
+    async stop() {
+      runner.stop();
+      await subscription.stop();
+    },
+  };
 }
+
+export const refusalsGroup = (topics: Topics) => `${topics.prefix}.refusals`;

@@ -11,8 +11,23 @@ import type { Pool } from '@vawg/db';
 export interface RouteDeps {
   authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   submit: (s: Submission) => Promise<Receipt>;
+  deadlineMs: number;
   pool: Pool;
   events: Counter<'status'>;
+}
+
+/**
+ * The submission's answer within the deadline, else a rejection: the sender hears 503 and sends
+ * again (events are deduplicated), rather than waiting on a dependency that does not answer.
+ * Work still in flight may finish later; nothing is acknowledged that was not durable.
+ */
+function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not durable within ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -48,7 +63,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const outcomes = checkLines(decoded.lines, { force: principal.force, receivedAt });
     let receipt: Receipt;
     try {
-      receipt = await deps.submit({ submissionId: randomUUID(), force: principal.force, receivedAt, body, mediaType, outcomes });
+      receipt = await withinDeadline(deps.submit({ submissionId: randomUUID(), force: principal.force, receivedAt, body, mediaType, outcomes }), deps.deadlineMs);
     } catch (error) {
       request.log.error({ err: error }, 'submission could not be made durable');
       return sendProblem(reply, problem(503, 'unavailable', 'Not accepted',

@@ -1,6 +1,8 @@
 // Makes a checked submission durable before it is acknowledged: accepted events to the raw
 // topic, refusals (each keeping its original) to the refused topic, the exact bytes received to
-// the raw archive, and the receipt to PostgreSQL. All four must succeed before the 202.
+// the raw archive, and then the receipt to PostgreSQL with the count accepted in the submission's
+// progress (a publication waits for that many to be processed). All must succeed before the 202;
+// the receipt goes last so that it never counts events the log does not hold.
 import type { Bus } from '@vawg/bus';
 import type { Pool } from '@vawg/db';
 import type { ObjectStore } from '@vawg/store';
@@ -74,12 +76,15 @@ export function createSubmitStep(deps: SubmitDeps) {
       deps.bus.publish(deps.topics.raw, raw.map((value) => ({ key: s.force, value }))),
       deps.bus.publish(deps.topics.refused, refused.map((value) => ({ key: s.force, value }))),
       deps.store.put(key, s.body, s.mediaType === 'ndjson' ? 'application/x-ndjson' : 'application/json'),
-      deps.pool.query(
-        `INSERT INTO ingest.submissions (submission_id, force, received_at, lines, accepted, refused, archive_key, receipt)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [s.submissionId, s.force, s.receivedAt, receipt.lines, receipt.accepted, receipt.refused, key, JSON.stringify(receipt)],
-      ),
     ]);
+    await deps.pool.query(
+      `WITH receipt AS (
+         INSERT INTO ingest.submissions (submission_id, force, received_at, lines, accepted, refused, archive_key, receipt)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8))
+       INSERT INTO pipeline.progress (submission_id, stage, outcome, force, received_at, n)
+       SELECT $1, 'ingest', 'accepted', $2, $3, $5 WHERE $5 > 0`,
+      [s.submissionId, s.force, s.receivedAt, receipt.lines, receipt.accepted, receipt.refused, key, JSON.stringify(receipt)],
+    );
     return receipt;
   };
 }

@@ -6,7 +6,10 @@ import { inTransaction, withSessionLock, type Pool } from '@vawg/db';
 import type { ObjectStore } from '@vawg/store';
 import { forceIds, type ReportPublished } from '@vawg/contracts';
 import { buildRows, isHalfYear, toCsv, toJson, type PublishedRow } from '@vawg/kpi';
+import { isComplete, readAccounting } from '@vawg/pipeline';
 import { readSnapshot } from './snapshot.ts';
+import { awaitCompleteness, completenessOf, incompleteReason, type Completeness } from './completeness.ts';
+import { assertHeld, claimRevision, FencedOut, markPublished } from './revisions.ts';
 import { diffRows, type Changes } from './diff.ts';
 import { renderPages } from './html/report.ts';
 
@@ -16,6 +19,10 @@ export interface PublishDeps {
   serviceVersion: string;
   /** Announces each revision written (`report.published` on the bus); none when absent. */
   announce?: (message: ReportPublished) => Promise<void>;
+  /** Longest a run waits for the stages to process what was accepted by its cut-off (default 5 minutes). */
+  completenessWaitMs?: number;
+  /** How long a run taking over an abandoned revision waits for the other's last write (default 30 s). */
+  fenceDelayMs?: number;
 }
 
 export interface PublishOptions {
@@ -24,6 +31,8 @@ export interface PublishOptions {
   trigger?: 'schedule' | 'operator';
   /** The scheduled instant a scheduled run is for. */
   slot?: Date;
+  /** Publish even if some accepted events are not yet processed; the manifest and report say how many. */
+  allowIncomplete?: boolean;
 }
 
 export interface PublicationResult {
@@ -33,6 +42,7 @@ export interface PublicationResult {
   prefix: string;
   /** True when nothing changed since that revision, so nothing was written. */
   unchanged: boolean;
+  completeness: Completeness;
 }
 
 export class PublishError extends Error {
@@ -50,6 +60,8 @@ export interface Manifest {
   source: string;
   eventsApplied: number;
   logPositions: { topic: string; partition: number; nextOffset: number }[];
+  /** What became of the events accepted by the cut-off; `complete` false only with --allow-incomplete. */
+  completeness: Completeness;
   rows: number;
   suppressedRows: number;
   returnsReceived: number;
@@ -57,6 +69,9 @@ export interface Manifest {
   /** From revision 2: what changed since the previous revision. */
   changes: Changes | null;
 }
+
+const DEFAULT_WAIT_MS = 5 * 60_000;
+const DEFAULT_FENCE_DELAY_MS = 30_000;
 
 export async function publishPeriod(deps: PublishDeps, period: string, options: PublishOptions = {}): Promise<PublicationResult> {
   if (!isHalfYear(period)) throw new PublishError(`not a half-year: ${period} (expected e.g. 2025-H1)`);
@@ -69,24 +84,29 @@ export async function publishPeriod(deps: PublishDeps, period: string, options: 
     [period, trigger, options.slot ?? null, cutoff]);
   const runId = run.rows[0]!.id;
   try {
+    const waited = await awaitCompleteness(deps.pool, cutoff, deps.completenessWaitMs ?? DEFAULT_WAIT_MS);
+    if (!isComplete(waited.accounting) && !options.allowIncomplete) throw new PublishError(incompleteReason(waited.accounting, waited.waitedMs));
     // Runs for one period never overlap, across processes: the second waits, then its snapshot
     // (taken after the wait) finds the first's revision, so no revision is ever written twice.
     const outcome = await withSessionLock(deps.pool, `publish:${period}`, (client) =>
       inTransaction(client, async () => {
         const snapshot = await readSnapshot(client, period, cutoff);
+        // In the snapshot: the account the manifest gives is of exactly the cells it publishes.
+        const completeness = completenessOf(await readAccounting(client, cutoff));
         const rows = buildRows(period, forceIds, snapshot.input);
         const cellsJson = toJson(rows);
-        const contentSha256 = sha256(`${cellsJson}${JSON.stringify(snapshot.returns)}`);
+        const shortfall = completeness.complete && completeness.deadLettered === 0 ? '' : JSON.stringify(completeness);
+        const contentSha256 = sha256(`${cellsJson}${JSON.stringify(snapshot.returns)}${shortfall}`);
         const latest = await client.query<{ revision: number; content_sha256: string; prefix: string }>(
-          'SELECT revision, content_sha256, prefix FROM publish.publications WHERE period = $1 ORDER BY revision DESC LIMIT 1', [period]);
+          `SELECT revision, content_sha256, prefix FROM publish.publications WHERE period = $1 AND status = 'published' ORDER BY revision DESC LIMIT 1`, [period]);
         const last = latest.rows[0];
-        if (last && last.content_sha256 === contentSha256) return { revision: last.revision, prefix: last.prefix, unchanged: true as const };
+        if (last && last.content_sha256 === contentSha256) return { revision: last.revision, prefix: last.prefix, unchanged: true as const, completeness };
 
-        const revision = (last?.revision ?? 0) + 1;
-        const prefix = `reports/${period}/r${revision}/`;
+        const claim = await claimRevision({ pool: deps.pool, store: deps.store, period, runId, cutoff, contentSha256, fenceDelayMs: deps.fenceDelayMs ?? DEFAULT_FENCE_DELAY_MS });
+        const { revision, prefix } = claim;
         const previous = last ? await readRows(deps.store, `${last.prefix}cells.json`) : null;
         const changes = previous ? diffRows(last!.revision, previous, rows) : null;
-        const context = { period, revision, cutoff: cutoff.toISOString(), rows, returns: snapshot.returns, changes };
+        const context = { period, revision, cutoff: cutoff.toISOString(), rows, returns: snapshot.returns, changes, completeness };
         const files = new Map<string, string>([
           ['cells.csv', toCsv(rows)],
           ['cells.json', cellsJson],
@@ -94,19 +114,21 @@ export async function publishPeriod(deps: PublishDeps, period: string, options: 
         ]);
         const manifest: Manifest = {
           period, revision, cutoff: cutoff.toISOString(), codeVersion: deps.serviceVersion, source: snapshot.source,
-          eventsApplied: snapshot.eventsApplied, logPositions: snapshot.positions,
+          eventsApplied: snapshot.eventsApplied, logPositions: snapshot.positions, completeness,
           rows: rows.length, suppressedRows: rows.filter((r) => r.suppressed).length, returnsReceived: snapshot.returns.length,
           files: Object.fromEntries([...files].map(([name, body]) => [name, { sha256: sha256(body), bytes: Buffer.byteLength(body) }])),
           changes,
         };
-        for (const [name, body] of files) await deps.store.put(`${prefix}${name}`, body, contentType(name));
+        for (const [name, body] of files) {
+          await assertHeld(deps.pool, claim);
+          await deps.store.put(`${prefix}${name}`, body, contentType(name));
+        }
         // The manifest goes last: a prefix without one is an interrupted run, never a publication.
         const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+        await assertHeld(deps.pool, claim);
         await deps.store.put(`${prefix}manifest.json`, manifestText, 'application/json');
-        await client.query(
-          `INSERT INTO publish.publications (period, revision, cutoff, prefix, content_sha256, manifest, run_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [period, revision, cutoff, prefix, contentSha256, manifestText, runId]);
-        return { revision, prefix, unchanged: false as const, manifestSha256: sha256(manifestText), rowsChanged: changes?.rowsChanged ?? null };
+        await markPublished(deps.pool, claim, manifestText);
+        return { revision, prefix, unchanged: false as const, manifestSha256: sha256(manifestText), rowsChanged: changes?.rowsChanged ?? null, completeness };
       }, 'repeatable read'));
 
     let announceError: string | null = null;
@@ -121,11 +143,11 @@ export async function publishPeriod(deps: PublishDeps, period: string, options: 
     await deps.pool.query(
       `UPDATE publish.runs SET status = $2, revision = $3, error = $4, finished_at = now() WHERE id = $1`,
       [runId, outcome.unchanged ? 'unchanged' : 'published', outcome.revision, announceError]);
-    return { period, revision: outcome.revision, prefix: outcome.prefix, unchanged: outcome.unchanged };
+    return { period, revision: outcome.revision, prefix: outcome.prefix, unchanged: outcome.unchanged, completeness: outcome.completeness };
   } catch (error) {
     await deps.pool.query(`UPDATE publish.runs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [runId, (error as Error).message])
       .catch(() => undefined);
-    throw error;
+    throw error instanceof FencedOut ? new PublishError(error.message) : error;
   }
 }
 
@@ -152,7 +174,7 @@ export interface PublicationSummary {
 export async function listPublications(pool: Pool, period?: string): Promise<PublicationSummary[]> {
   const { rows } = await pool.query<{ period: string; revision: number; cutoff: Date; prefix: string; published_at: Date }>(
     `SELECT period, revision, cutoff, prefix, published_at FROM publish.publications
-      WHERE $1::text IS NULL OR period = $1 ORDER BY period, revision`, [period ?? null]);
+      WHERE ($1::text IS NULL OR period = $1) AND status = 'published' ORDER BY period, revision`, [period ?? null]);
   return rows.map((r) => ({ period: r.period, revision: r.revision, cutoff: r.cutoff.toISOString(), prefix: r.prefix, publishedAt: r.published_at.toISOString() }));
 }
 

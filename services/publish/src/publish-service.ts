@@ -3,6 +3,7 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { migrate } from '@vawg/db';
+import { pipelineMigrations } from '@vawg/pipeline';
 import type { Bus } from '@vawg/bus';
 import { topicSpecs, type Topics } from '@vawg/contracts';
 import type { Logger } from '@vawg/log';
@@ -44,6 +45,7 @@ export function announcer(bus: Bus, topics: Topics): PublishDeps['announce'] {
 }
 
 export async function startPublish(deps: PublishServiceDeps): Promise<PublishService> {
+  await migrate(deps.pool, pipelineMigrations);
   await migrate(deps.pool, publishMigrations);
   await deps.store.ensureBucket();
   if (deps.bus) await deps.bus.bus.ensureTopics(topicSpecs(deps.bus.topics));
@@ -52,13 +54,21 @@ export async function startPublish(deps: PublishServiceDeps): Promise<PublishSer
   const now = deps.now ?? (() => new Date());
   const delays = deps.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   const runs = counter(deps.registry, 'vawg_publish_runs_total', 'Scheduled publication runs, by result', ['result']);
-  const failing = gauge(deps.registry, 'vawg_publish_failed_slots', 'Scheduled publications owed whose last run failed (alert when > 0)');
+  const failing = gauge(deps.registry, 'vawg_publish_failed_slots', 'Scheduled publications owed whose last run failed, or 1 while the catch-up itself fails (alert when > 0)');
 
   let stopped = false;
   let failures = 0;
   let retry: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | null = null;
 
+  /** After a failure: 1, 5, 15 minutes, then hourly, until a catch-up succeeds. */
+  const retryLater = () => {
+    if (stopped) return;
+    const delay = delays[Math.min(failures, delays.length - 1)] ?? 60_000;
+    failures += 1;
+    clearTimeout(retry);
+    retry = setTimeout(() => void tick(), delay);
+  };
   const makeOwed = async () => {
     const outcomes = await catchUp(deps.pool, schedule, now(), async (period, slot) => {
       const result = await publishPeriod(publishDeps, period, { cutoff: slot, trigger: 'schedule', slot });
@@ -72,17 +82,19 @@ export async function startPublish(deps: PublishServiceDeps): Promise<PublishSer
       deps.log.error({ period: f.period, slot: f.slot, error: f.error }, 'scheduled publication failed; it stays owed and is retried');
     }
     if (failed.length === 0) failures = 0;
-    else if (!stopped) {
-      const delay = delays[Math.min(failures, delays.length - 1)] ?? 60_000;
-      failures += 1;
-      clearTimeout(retry);
-      retry = setTimeout(() => void tick(), delay);
-    }
+    else retryLater();
   };
   // Never two at once in this process (and the advisory lock covers other processes).
   const tick = (): Promise<void> => {
     inFlight ??= makeOwed()
-      .catch((error: unknown) => deps.log.error({ err: error }, 'publication catch-up failed'))
+      .catch((error: unknown) => {
+        // The catch-up itself failed (PostgreSQL down at 07:00, say): owed slots are unknown, not
+        // made. Alert as for a failed slot, and try again on the same back-off, not at the next slot.
+        failing.set(1);
+        runs.inc({ result: 'failed' });
+        deps.log.error({ err: error }, 'publication catch-up failed; retrying');
+        retryLater();
+      })
       .finally(() => { inFlight = null; });
     return inFlight;
   };

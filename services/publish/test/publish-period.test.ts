@@ -1,11 +1,12 @@
 // Publication against PostgreSQL and the S3 endpoint: revisions, immutability, manifests.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, migrate, type Pool } from '@vawg/db';
+import { createPool, type Pool } from '@vawg/db';
 import { createObjectStore, type ObjectStore } from '@vawg/store';
-import { aggregateMigrations } from '@vawg/aggregate';
 import { createTestDatabase, s3Endpoint, uniqueName, type TestDatabase } from '@vawg/testing';
-import { listPublications, listRuns, publishMigrations, publishPeriod, PublishError, type Manifest } from '../src/index.ts';
+import { listPublications, listRuns, publishPeriod, PublishError, type Manifest } from '../src/index.ts';
+import { assertHeld } from '../src/revisions.ts';
+import { migrateAll } from './seed.ts';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -21,8 +22,7 @@ describe('publishing a half-year', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     pool = createPool(db.url);
-    await migrate(pool, aggregateMigrations);
-    await migrate(pool, publishMigrations);
+    await migrateAll(pool);
     store = createObjectStore({ ...s3Endpoint(), bucket: uniqueName('publish').toLowerCase(), forcePathStyle: true });
     await store.ensureBucket();
   });
@@ -64,6 +64,50 @@ describe('publishing a half-year', () => {
     }
     expect((await listPublications(pool, '2025-H1')).map((p) => p.revision)).toEqual([1, 2]);
     expect((await listRuns(pool, '2025-H1')).map((r) => `${r.status}:${r.revision}`).sort()).toEqual(['published:1', 'published:2', 'unchanged:1', 'unchanged:2']);
+  });
+
+  it('waits for what was accepted by the cut-off, fails saying what is missing, and with allowIncomplete publishes and says so', async () => {
+    const accepted = (submission: string, stage: string, outcome: string, n: number) => pool.query(
+      `INSERT INTO pipeline.progress VALUES ($1, $2, $3, 'kent', '2025-10-02T09:00:00Z', $4)
+       ON CONFLICT (submission_id, stage, outcome) DO UPDATE SET n = excluded.n`, [submission, stage, outcome, n]);
+    const submission = '6a1c2b3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+    await accepted(submission, 'ingest', 'accepted', 10);
+    await accepted(submission, 'validate', 'passed', 9);
+    await accepted(submission, 'validate', 'duplicate', 1);
+    await accepted(submission, 'aggregate', 'counted', 6);
+    await accepted(submission, 'aggregate', 'dead-lettered', 1);
+    const quick = { ...deps(), completenessWaitMs: 300 };
+    await expect(publishPeriod(quick, '2025-H2')).rejects.toThrow(
+      /^incomplete: of 10 events accepted by the cut-off, 0 are not yet validated and 2 not yet counted after waiting 0 s \(1 dead-lettered\)/);
+    expect((await listRuns(pool, '2025-H2')).at(-1)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^incomplete: /) as unknown });
+
+    const anyway = await publishPeriod(quick, '2025-H2', { allowIncomplete: true });
+    const manifest = JSON.parse((await store.get(`${anyway.prefix}manifest.json`))!.toString()) as Manifest;
+    expect(manifest.completeness).toEqual({ accepted: 10, counted: 6, duplicates: 1, refusedLater: 0, held: 0, withdrawn: 0, deadLettered: 1, notYetProcessed: 2, complete: false });
+    expect((await store.get(`${anyway.prefix}report.html`))!.toString()).toContain('This publication is incomplete.</strong> When it was made, 2 accepted events were not yet processed and 1 could not be processed');
+
+    // The stage catches up while a run waits: it publishes, complete but for the dead letter.
+    const waiting = publishPeriod({ ...deps(), completenessWaitMs: 20_000 }, '2025-H2');
+    setTimeout(() => void accepted(submission, 'aggregate', 'counted', 8), 500);
+    const done = await waiting;
+    expect(done.completeness).toMatchObject({ counted: 8, notYetProcessed: 0, deadLettered: 1, complete: true });
+    expect(done.revision).toBe(anyway.revision + 1);
+  });
+
+  it('never lets a run write into a revision another run holds, and takes over one whose run never finished', async () => {
+    // A run that claimed revision 1 of 2024-H2, wrote one file and was never heard of again.
+    const { rows } = await pool.query<{ id: number }>(`INSERT INTO publish.runs (period, trigger, cutoff, status) VALUES ('2024-H2', 'operator', now(), 'running') RETURNING id`);
+    const abandoned = { period: '2024-H2', revision: 1, prefix: 'reports/2024-H2/r1/', runId: rows[0]!.id };
+    await pool.query(`INSERT INTO publish.publications (period, revision, cutoff, prefix, content_sha256, run_id, status) VALUES ('2024-H2', 1, now(), $1, 'x', $2, 'writing')`, [abandoned.prefix, abandoned.runId]);
+    await store.put('reports/2024-H2/r1/forces/leftover.html', 'half written', 'text/html');
+
+    const result = await publishPeriod({ ...deps(), fenceDelayMs: 200 }, '2024-H2');
+    expect(result).toMatchObject({ revision: 1, unchanged: false });
+    const manifest = JSON.parse((await store.get('reports/2024-H2/r1/manifest.json'))!.toString()) as Manifest;
+    const files = await store.list('reports/2024-H2/r1/');
+    expect(files.sort()).toEqual([...Object.keys(manifest.files), 'manifest.json'].map((f) => `reports/2024-H2/r1/${f}`).sort());
+    // The run that lost its claim finds out before its next write.
+    await expect(assertHeld(pool, abandoned)).rejects.toThrow(/taken over by another run/);
   });
 
   it('refuses a period that is not a half-year', async () => {

@@ -8,7 +8,7 @@ import { createObjectStore, type ObjectStore } from '@vawg/store';
 import { createLogger } from '@vawg/log';
 import { createRegistry } from '@vawg/metrics';
 import { reportPublished, topicsFor, type ReportPublished } from '@vawg/contracts';
-import { createTestDatabase, eventually, kafkaBrokers, s3Endpoint, uniqueName, type TestDatabase } from '@vawg/testing';
+import { createTestDatabase, databaseUrl, eventually, kafkaBrokers, s3Endpoint, uniqueName, type TestDatabase } from '@vawg/testing';
 import { DEFAULT_SCHEDULE, listRuns, periodOfSlot, scheduleSetting, slotsBetween, startPublish } from '../src/index.ts';
 import { migrateAll } from './seed.ts';
 
@@ -54,7 +54,7 @@ describe('publish across a missed slot', () => {
 
   const start = (now: () => Date, s: ObjectStore = store, retryDelaysMs = [60_000], registry = createRegistry()) => startPublish({
     pool, store: s, serviceVersion: 'publish@test', log: createLogger('publish', 'silent'), registry,
-    bus: { bus, topics }, now, retryDelaysMs,
+    bus: { bus, topics }, now, retryDelaysMs, fenceDelayMs: 100,
   });
 
   it('makes the slot missed while stopped once on restart, not again, and announces it', async () => {
@@ -115,4 +115,30 @@ describe('publish across a missed slot', () => {
     const [failed] = await listRuns(pool, '2025-H2');
     expect(failed).toMatchObject({ trigger: 'schedule', slot: next.toISOString(), error: 'object store unavailable' });
   }, 60_000);
+
+  it('retries a catch-up that failed because PostgreSQL was down at the slot, alerting meanwhile, and makes the slot', async () => {
+    const slot2026 = new Date('2026-11-01T07:00:00.000Z');
+    let now = new Date(slot2026.getTime() - 60_000);
+    const registry = createRegistry();
+    const service = await start(() => now, store, [300], registry);
+    await service.caughtUp;
+    const admin = createPool(databaseUrl(), { max: 1 });
+    const name = new URL(db.url).pathname.slice(1);
+    try {
+      // 07:00 comes while the database refuses every connection.
+      await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+      now = new Date(slot2026.getTime() + 1000);
+      await service.tick();
+      expect(await registry.getSingleMetricAsString('vawg_publish_failed_slots')).toMatch(/^vawg_publish_failed_slots 1$/m);
+      expect(await registry.getSingleMetricAsString('vawg_publish_runs_total')).toMatch(/result="failed"} [1-9]/m);
+    } finally {
+      await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
+    // Back: the retry (not the next slot, six months away) makes it.
+    await eventually(async () => expect((await listRuns(pool, '2026-H1')).map((r) => r.status)).toEqual(['published']), { timeoutMs: 30_000 });
+    await eventually(async () => expect(await registry.getSingleMetricAsString('vawg_publish_failed_slots')).toMatch(/^vawg_publish_failed_slots 0$/m));
+    await service.stop();
+  }, 90_000);
 });

@@ -5,9 +5,11 @@ import { migrate, type Pool } from '@vawg/db';
 import { aggregateMigrations, applyBatch } from '@vawg/aggregate';
 import type { ForceEvent, ValidMessage } from '@vawg/contracts';
 import { seeded, syntheticHistory } from '@vawg/synthetic';
+import { pipelineMigrations, positionStore } from '@vawg/pipeline';
 import { publishMigrations } from '../src/index.ts';
 
 export async function migrateAll(pool: Pool): Promise<void> {
+  await migrate(pool, pipelineMigrations);
   await migrate(pool, aggregateMigrations);
   await migrate(pool, publishMigrations);
 }
@@ -28,7 +30,7 @@ export class Feeder {
         const message: ValidMessage = { v: 1, submissionId: randomUUID(), line: j + 1, force: event.force, receivedAt, event };
         return { topic: 'valid', partition: 0, offset: this.offset + j, key: event.force, value: Buffer.from(JSON.stringify(message)), headers: {}, timestamp: 0 };
       });
-      await applyBatch(this.pool, 'seed', { topic: 'valid', partition: 0, messages });
+      await applyBatch(this.pool, positionStore('aggregate.consumer_offsets', 'seed'), { topic: 'valid', partition: 0, messages, heartbeat: () => Promise.resolve() });
       this.offset += messages.length;
     }
   }

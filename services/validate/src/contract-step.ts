@@ -12,15 +12,10 @@ export function createContractStep(serviceVersion: string, now: () => Date = () 
     try {
       decoded = JSON.parse(text);
     } catch {
-      decoded = undefined;
+      return { type: 'undecodable', reason: 'not a raw message v1: not JSON' };
     }
     const raw = rawMessage.safeParse(decoded);
-    if (!raw.success) {
-      return {
-        type: 'dead-letter',
-        letter: { reason: `not a raw message v1: ${raw.error.issues[0]?.message ?? 'not JSON'}`, stage: 'validate', topic: message.topic, partition: message.partition, offset: message.offset, value: text },
-      };
-    }
+    if (!raw.success) return { type: 'undecodable', reason: `not a raw message v1: ${raw.error.issues[0]?.message ?? 'invalid'}` };
     const { event, ...receipt } = raw.data;
     const parsed = parseEvent(event, { force: receipt.force, receivedAt: new Date(receipt.receivedAt) });
     if (parsed.ok) return { type: 'ok', message: { ...receipt, event: parsed.event } };

@@ -1,3 +1,3 @@
-export { startValidate, validateMigrations, type ValidateDeps } from './validate-service.ts';
+export { startValidate, validateGroup, validateMigrations, type ValidateDeps } from './validate-service.ts';
 export { createContractStep } from './contract-step.ts';
 export { expireHolds, HOLD_DAYS } from './expire-holds.ts';

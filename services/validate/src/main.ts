@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { commonEnv, envTypes, loadConfig } from '@vawg/config';
 import { createHttpApp } from '@vawg/http';
-import { createRuntime, stopOnSignals } from '@vawg/runtime';
+import { createRuntime, stageCheck, stopOnSignals } from '@vawg/runtime';
 import pkg from '../package.json' with { type: 'json' };
 import { startValidate } from './validate-service.ts';
 
@@ -11,9 +11,9 @@ const config = loadConfig(z.object({
   METRICS_PORT: envTypes.port.default(9101),
   VALIDATE_HOLD_DAYS: z.coerce.number().int().min(1).max(365).default(30),
 }));
-const runtime = createRuntime('validate', pkg.version, config);
+const runtime = await createRuntime('validate', pkg.version, config);
 const subscription = await startValidate({ ...runtime, holdDays: config.VALIDATE_HOLD_DAYS });
-const ops = createHttpApp({ logger: runtime.log, registry: runtime.registry, checks: runtime.checks });
+const ops = createHttpApp({ logger: runtime.log, registry: runtime.registry, checks: [...runtime.checks, stageCheck('validate', subscription)] });
 await ops.listen({ port: config.METRICS_PORT, host: '0.0.0.0' });
 stopOnSignals(runtime.log, async () => {
   await subscription.stop();

@@ -1,8 +1,9 @@
-// What a validate step decides about one message. One place (the batch handler) turns these
-// into messages on the valid, refused and dead-letter topics.
-import type { DeadLetter, FailureRecord, ValidMessage } from '@vawg/contracts';
+// What the contract step decides about one raw message. The batch handler turns these into
+// messages on the valid and refused topics; a message that is not a raw message at all is a
+// poison message for the stage runner, which dead-letters it.
+import type { FailureRecord, ValidMessage } from '@vawg/contracts';
 
 export type StepResult =
   | { type: 'ok'; message: ValidMessage }
   | { type: 'refuse'; failure: FailureRecord }
-  | { type: 'dead-letter'; letter: DeadLetter };
+  | { type: 'undecodable'; reason: string };

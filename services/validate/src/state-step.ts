@@ -20,6 +20,8 @@ export interface StateReader {
   grantedOrders(keys: ForceKey[]): Promise<Set<string>>;
   /** Held events awaiting these keys; the store locks them until the transaction ends. */
   heldAwaiting(rule: HoldRule, keys: ForceKey[]): Promise<HeldEvent[]>;
+  /** Held events by their own keys (force, eventId), locked likewise. */
+  heldEvents(keys: ForceKey[]): Promise<HeldEvent[]>;
 }
 
 export type RefusalCode = 'event.conflict' | 'event.retraction-of-retraction';
@@ -38,6 +40,10 @@ export interface StateChanges {
   forgotten: { force: string; eventId: string }[];
 }
 
+/** What became of an event: each decision, and each later change of a held event's fate. */
+export type Fate = 'passed' | 'duplicate' | 'refused' | 'held' | 'withdrawn';
+export interface FateChange { message: ValidMessage; from: 'held' | null; to: Fate }
+
 export interface StateResult {
   /** One per input message, in order. */
   outcomes: Outcome[];
@@ -45,6 +51,8 @@ export interface StateResult {
   emitted: ValidMessage[];
   /** Held events (of this batch or earlier ones) refused when what they waited for came. */
   lateRefusals: { message: ValidMessage; code: RefusalCode; text: string }[];
+  /** Every fate decided or changed, for the submission's progress. */
+  fates: FateChange[];
   changes: StateChanges;
 }
 
@@ -59,6 +67,8 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
   const targets = messages.flatMap((m): ForceKey[] => (m.event.type === 'event.retracted' ? [[m.event.force, m.event.payload.eventId]] : []));
 
   const known = await reader.knownEvents(unique([...ids, ...targets]));
+  const heldTargets = new Map((await reader.heldEvents(unique(targets.filter(([f, id]) => known.get(key(f, id))?.state === 'held'))))
+    .map((h) => [key(h.force, h.eventId), h]));
   const granted = await reader.grantedOrders(unique(breachRefs));
   const waiting = new Map<string, HeldEvent[]>();
   /** Keys whose held events are in `waiting` (possibly none): read once, then kept in step. */
@@ -84,6 +94,7 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
   const changes: StateChanges = { events: new Map(), granted: [], holdsAdded: new Map(), holdsRemoved: [], forgotten: [] };
   const emitted: ValidMessage[] = [];
   const lateRefusals: StateResult['lateRefusals'] = [];
+  const fates: FateChange[] = [];
   const setState = (force: string, eventId: string, hash: string, state: EventState, type: string | null) => {
     known.set(key(force, eventId), { hash, state, type });
     changes.events.set(key(force, eventId), { force, eventId, hash, state, type });
@@ -103,7 +114,10 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
 
   /** Stops holding an event that a retraction has withdrawn: it will never count. */
   const withdraw = (force: string, eventId: string) => {
-    if (!changes.holdsAdded.delete(key(force, eventId))) changes.holdsRemoved.push({ force, eventId });
+    const k = key(force, eventId);
+    const message = changes.holdsAdded.get(k)?.message ?? heldTargets.get(k)?.message;
+    if (message) fates.push({ message, from: 'held', to: 'withdrawn' });
+    if (!changes.holdsAdded.delete(k)) changes.holdsRemoved.push({ force, eventId });
     for (const [k, list] of waiting) {
       const rest = list.filter((h) => h.force !== force || h.eventId !== eventId);
       if (rest.length > 0) waiting.set(k, rest);
@@ -124,25 +138,27 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
       changes.events.delete(k);
       changes.forgotten.push({ force: h.force, eventId: h.eventId });
       lateRefusals.push({ message: h.message, code: 'event.retraction-of-retraction', text: retractionOfRetraction(retraction.event.eventId) });
+      fates.push({ message: h.message, from: 'held', to: 'refused' });
     }
   };
 
   /** An event has passed: emit it, then whatever was waiting for it, depth first. */
-  const pass = async (m: ValidMessage, hash: string): Promise<void> => {
+  const pass = async (m: ValidMessage, hash: string, from: 'held' | null = null): Promise<void> => {
     const { force } = m.event;
     setState(force, m.event.eventId, hash, 'passed', m.event.type);
     emitted.push(m);
+    fates.push({ message: m, from, to: 'passed' });
     if (m.event.type === 'order.decided' && m.event.payload.decision === 'granted') {
       const ref = m.event.payload.orderRef;
       if (!granted.has(key(force, ref))) {
         granted.add(key(force, ref));
         changes.granted.push({ force, orderRef: ref });
       }
-      for (const h of await take(force, 'ungranted-order', ref)) await pass(h.message, hashOf(h));
+      for (const h of await take(force, 'ungranted-order', ref)) await pass(h.message, hashOf(h), 'held');
     }
     const retractions = await take(force, 'unknown-target', m.event.eventId);
     if (m.event.type === 'event.retracted') refuseRetractionsOf(m, retractions);
-    else for (const h of retractions) await pass(h.message, hashOf(h));
+    else for (const h of retractions) await pass(h.message, hashOf(h), 'held');
   };
 
   /** An event must wait; unless a retraction was already waiting for it, which withdraws it. */
@@ -150,12 +166,13 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
     const h: HeldEvent = { force: m.event.force, eventId: m.event.eventId, rule, awaiting, receivedAt: m.receivedAt, message: m };
     setState(h.force, h.eventId, hash, 'held', m.event.type);
     changes.holdsAdded.set(key(h.force, h.eventId), h);
+    fates.push({ message: m, from: null, to: 'held' });
     index([h]);
     const retractions = await take(h.force, 'unknown-target', h.eventId);
     if (m.event.type === 'event.retracted') refuseRetractionsOf(m, retractions);
     else if (retractions.length > 0) {
       withdraw(h.force, h.eventId);
-      for (const r of retractions) await pass(r.message, hashOf(r));
+      for (const r of retractions) await pass(r.message, hashOf(r), 'held');
     }
     return { type: 'hold', rule, awaiting };
   };
@@ -166,9 +183,11 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
     const hash = contentHash(event);
     const seen = known.get(key(event.force, event.eventId));
     if (seen) {
-      outcomes.push(seen.hash === hash
+      const outcome: Outcome = seen.hash === hash
         ? { type: 'drop' }
-        : { type: 'refuse', code: 'event.conflict', text: `event ${event.eventId} was received before with different content; send a correction as a new event` });
+        : { type: 'refuse', code: 'event.conflict', text: `event ${event.eventId} was received before with different content; send a correction as a new event` };
+      outcomes.push(outcome);
+      fates.push({ message: m, from: null, to: outcome.type === 'drop' ? 'duplicate' : 'refused' });
       continue;
     }
     if (event.type === 'order.breached' && !granted.has(key(event.force, event.payload.orderRef))) {
@@ -184,6 +203,7 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
       if (target.type === 'event.retracted') {
         // Undoing a retraction would make the retracted event count again; send it anew instead.
         outcomes.push({ type: 'refuse', code: 'event.retraction-of-retraction', text: retractionOfRetraction(event.payload.eventId) });
+        fates.push({ message: m, from: null, to: 'refused' });
         continue;
       }
       if (target.state === 'held') withdraw(event.force, event.payload.eventId);
@@ -191,7 +211,7 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
     outcomes.push({ type: 'pass' });
     await pass(m, hash);
   }
-  return { outcomes, emitted, lateRefusals, changes };
+  return { outcomes, emitted, lateRefusals, fates, changes };
 }
 
 const retractionOfRetraction = (target: string) =>

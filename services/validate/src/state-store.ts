@@ -34,6 +34,14 @@ export function createStateReader(client: PoolClient): StateReader {
           WHERE h.rule = $3 ORDER BY h.received_at, h.event_id FOR UPDATE OF h`, [forces(keys), values(keys), rule]);
       return rows.map((r): HeldEvent => ({ force: r.force, eventId: r.event_id, rule, awaiting: r.awaiting, receivedAt: r.received_at.toISOString(), message: r.message }));
     },
+    async heldEvents(keys) {
+      if (keys.length === 0) return [];
+      const { rows } = await client.query<{ force: string; event_id: string; rule: HoldRule; awaiting: string; received_at: Date; message: ValidMessage }>(
+        `SELECT h.force, h.event_id::text, h.rule, h.awaiting, h.received_at, h.message FROM validate.held h
+           JOIN unnest($1::text[], $2::uuid[]) AS k(force, event_id) USING (force, event_id)
+          ORDER BY h.received_at, h.event_id FOR UPDATE OF h`, [forces(keys), values(keys)]);
+      return rows.map((r): HeldEvent => ({ force: r.force, eventId: r.event_id, rule: r.rule, awaiting: r.awaiting, receivedAt: r.received_at.toISOString(), message: r.message }));
+    },
   };
 }
 

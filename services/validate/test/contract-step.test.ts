@@ -38,8 +38,8 @@ describe('the contract step of validate', () => {
     expect(late(message({ ...raw, event })).type).toBe('ok');
   });
 
-  it('dead-letters what is not a raw message, keeping its bytes', () => {
-    const result = step(message('not json'));
-    expect(result).toMatchObject({ type: 'dead-letter', letter: { stage: 'validate', offset: 7, value: 'not json' } });
+  it('calls undecodable what is not a raw message', () => {
+    expect(step(message('not json'))).toEqual({ type: 'undecodable', reason: 'not a raw message v1: not JSON' });
+    expect(step(message({ ...raw, v: 2, event }))).toMatchObject({ type: 'undecodable', reason: expect.stringMatching(/^not a raw message v1: /) as unknown });
   });
 });

@@ -25,6 +25,13 @@ export class MemoryState implements StateReader {
     return Promise.resolve([...this.held.values()].filter((h) => h.rule === rule && wanted.has(key(h.force, h.awaiting))));
   }
 
+  heldEvents(keys: ForceKey[]) {
+    return Promise.resolve(keys.flatMap(([f, id]) => {
+      const h = this.held.get(key(f, id));
+      return h ? [h] : [];
+    }));
+  }
+
   apply(changes: StateChanges) {
     for (const e of changes.forgotten) this.events.delete(key(e.force, e.eventId));
     for (const e of changes.events.values()) this.events.set(key(e.force, e.eventId), { hash: e.hash, state: e.state, type: e.type });

@@ -15,8 +15,8 @@ export interface ModelOutcome {
   retractionsOfRetractions: Set<string>;
   /**
    * Retractions of a refused retraction: held as retractions of an unknown event, or refused at
-   * once as retractions of a retraction when they came while their target was still held. Either
-   * way they never count; which one depends on arrival order.
+   * once as retractions of a retraction when they came while their target was still held (and a
+   * repeat of one refused may then be held). Either way they never count; which depends on order.
    */
   heldOrRefused: Set<string>;
   /** Arrivals whose content differs from the first arrival of their eventId. */
@@ -48,7 +48,7 @@ export function model(arrivals: readonly ForceEvent[]): ModelOutcome {
     const target = first.get(e.payload.eventId);
     const fate: Fate = !target ? 'held'
       : target.type !== 'event.retracted' ? 'effective'
-      : fateOf(target.eventId) === 'refused' ? 'held-or-refused' : 'refused';
+      : ['refused', 'held-or-refused'].includes(fateOf(target.eventId)) ? 'held-or-refused' : 'refused';
     fates.set(id, fate);
     return fate;
   };

@@ -5,6 +5,7 @@ import { forces, qualitativeKpis } from '@vawg/contracts';
 import { measures, monthsOfHalfYear, NATIONAL, RETURN_RECEIVED, splitCategories, type Measure, type PublishedRow } from '@vawg/kpi';
 import type { ReturnDetail } from '../snapshot.ts';
 import type { Changes } from '../diff.ts';
+import type { Completeness } from '../completeness.ts';
 import { barChart } from './chart.ts';
 import { html, idOf, Markup } from './template.ts';
 
@@ -15,6 +16,7 @@ export interface ReportContext {
   rows: readonly PublishedRow[];
   returns: readonly ReturnDetail[];
   changes: Changes | null;
+  completeness: Completeness;
 }
 
 const titles: Record<string, string> = {
@@ -103,7 +105,7 @@ table{border-collapse:collapse;margin:8px 0 16px;font-size:.9rem}caption{text-al
 th,td{border:1px solid #b1b4b6;padding:4px 8px;text-align:left;vertical-align:top}td.n{text-align:right}
 thead th{background:#f3f2f1}.base{color:#505a5f;font-size:.85em}.none{color:#505a5f}
 figure{margin:16px 0}figcaption{font-weight:bold;margin-bottom:4px}
-.meta{color:#505a5f}details{margin:4px 0 16px}summary{cursor:pointer;color:#1d4f91}
+.meta{color:#505a5f}.warning{border-left:6px solid #d4351c;padding:8px 12px;background:#fdf0ee}details{margin:4px 0 16px}summary{cursor:pointer;color:#1d4f91}
 `;
 
 function page(title: string, body: Markup): string {
@@ -130,8 +132,19 @@ function header(ctx: ReportContext, title: string, nav: Markup): Markup {
 </header>`;
 }
 
+const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
+
+/** What became of the events accepted by the cut-off; a warning when any are not in the figures. */
+function completenessNote(c: Completeness): Markup {
+  const short = c.notYetProcessed + c.deadLettered;
+  return html`<h3 id="completeness">Completeness of the data</h3>
+<p>By the cut-off, ${count(c.accepted, 'event')} sent by forces had been accepted. ${count(c.counted, 'was', 'were')} counted; ${count(c.duplicates, 'was a repeat', 'were repeats')} of events already received; ${count(c.refusedLater, 'was', 'were')} refused on checks against earlier events; ${count(c.held, 'is', 'are')} waiting for an event ${c.held === 1 ? 'it depends' : 'they depend'} on; ${count(c.withdrawn, 'was', 'were')} retracted while waiting.</p>
+${short > 0 ? html`<p class="warning"><strong>This publication is incomplete.</strong> When it was made, ${count(c.notYetProcessed, 'accepted event was', 'accepted events were')} not yet processed and ${count(c.deadLettered, 'could', 'could')} not be processed (kept for correction and reprocessing). Its figures leave them out; a later revision will include them.</p>` : ''}`;
+}
+
 function notes(ctx: ReportContext): Markup {
   return html`<h2 id="notes">Notes on method and suppression</h2>
+${completenessNote(ctx.completeness)}
 <p>Every figure is counted from the record-level events forces send, under the counting rules of the framework's specification. A crime is counted while its latest offence group is within VAWG, it is not cancelled, and its record is not retracted; its outcome is its latest. Half-year counts are the sums of their months; medians are over all the observations of the period and geography (the national median is never a median of force medians), with linear interpolation between the two middle values. A rate is a percentage rounded to one decimal place, given with its numerator and denominator.</p>
 <p>Outstanding suspects are counted as standing at the end of the period's last day. National figures are England and Wales: the 43 territorial forces and British Transport Police.</p>
 <p>To protect the people behind the figures, a force's figure is shown as <abbr title="suppressed to protect confidentiality">[c]</abbr> when, in a breakdown, a count is from 1 to 4 or a rate's numerator is from 1 to 4; when a breakdown has a single such figure, the next smallest is withheld as well, so it cannot be worked out from the total. A force's median on fewer than 10 observations, and a force's rate on a base of fewer than 10, are withheld everywhere. A rate or median is also withheld wherever the count it is based on is. Zero is shown as 0. National figures are complete.</p>

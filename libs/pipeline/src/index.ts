@@ -1,0 +1,7 @@
+export * from './classify.ts';
+export * from './stage-runner.ts';
+export * from './positions.ts';
+export * from './progress.ts';
+export * from './dead-letters.ts';
+
+export const pipelineMigrations = { scope: 'pipeline', dir: new URL('../migrations/', import.meta.url) };
