@@ -12,7 +12,7 @@ import { startIngest } from '@vawg/ingest';
 import { startValidate } from '@vawg/validate';
 import { startAggregate } from '@vawg/aggregate';
 import { startPublish } from '@vawg/publish';
-import { stageCheck } from '@vawg/runtime';
+import { watchStages } from '@vawg/runtime';
 
 export interface ServicesOptions {
   bus: Bus;
@@ -40,14 +40,17 @@ export async function startServices(options: ServicesOptions): Promise<RunningSe
     { name: 'postgres', check: () => databaseAnswers(pool) },
     { name: 's3', check: () => store.ping() },
   ];
-  const app = createHttpApp({ logger: log, registry, checks, bodyLimit: 10 * 1024 * 1024 });
+  let details: () => Promise<Record<string, unknown>> = () => Promise.resolve({});
+  const app = createHttpApp({ logger: log, registry, checks, bodyLimit: 10 * 1024 * 1024, details: () => details() });
   const serviceVersion = (name: string) => `${name}@${options.version}`;
   const stages = {
     refusals: await startIngest({ app, bus, pool, store, topics, registry, log: log.child({ service: 'ingest' }), serviceVersion: serviceVersion('ingest') }),
     validate: await startValidate({ bus, pool, topics, registry, log: log.child({ service: 'validate' }), serviceVersion: serviceVersion('validate') }),
     aggregate: await startAggregate({ bus, pool, topics, registry, log: log.child({ service: 'aggregate' }), serviceVersion: serviceVersion('aggregate') }),
   };
-  for (const [name, stage] of Object.entries(stages)) checks.push(stageCheck(name, stage));
+  const watch = watchStages({ bus, pool, registry, log }, Object.values(stages));
+  checks.push(...watch.checks);
+  details = watch.details;
   const publish = await startPublish({
     pool, store, registry, log: log.child({ service: 'publish' }), serviceVersion: serviceVersion('publish'), schedule: options.schedule,
     bus: { bus, topics },
@@ -58,6 +61,7 @@ export async function startServices(options: ServicesOptions): Promise<RunningSe
     async stop() {
       await app.close();
       await publish.stop();
+      watch.stop();
       for (const stage of Object.values(stages)) await stage.stop();
     },
   };

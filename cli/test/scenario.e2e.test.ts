@@ -42,6 +42,12 @@ describe.each<BusKind>(['postgres', 'kafka'])('a breach before its grant, retrac
     for (const e of [applied, breach, retraction, grant, later]) await send(stack, token, [e]);
 
     await eventually(async () => expect((await readAccounting(stack.pool, new Date())).pending).toEqual({ validate: 0, aggregate: 0 }), { timeoutMs: 60_000 });
+    // Every stage says it is ready, and how far behind it is: nowhere.
+    await eventually(async () => {
+      const ready = await (await fetch(`${stack.url}/readyz`)).json() as { status: string; checks: Record<string, boolean>; lag: Record<string, { messages: number }> };
+      expect(ready).toMatchObject({ status: 'ready', checks: { validate: true, aggregate: true, refusals: true } });
+      expect(Object.fromEntries(Object.entries(ready.lag).map(([stage, lag]) => [stage, lag.messages]))).toEqual({ refusals: 0, validate: 0, aggregate: 0 });
+    }, { timeoutMs: 30_000 });
     const accounting = await readAccounting(stack.pool, new Date());
     expect(accounting).toMatchObject({ accepted: 5, counted: 4, withdrawn: 1, held: 0, deadLettered: 0, duplicates: 0, refused: 0 });
 

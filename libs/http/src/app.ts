@@ -15,16 +15,19 @@ export interface HttpAppOptions {
   registry: Registry;
   checks: ReadinessCheck[];
   bodyLimit?: number;
+  /** More for /readyz to say, such as each stage's lag; never decides readiness. */
+  details?: () => Promise<Record<string, unknown>>;
 }
 
 const CHECK_TIMEOUT_MS = 3000;
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
-async function within(check: () => Promise<boolean>): Promise<boolean> {
+/** The answer of `work`, or `otherwise` if it fails or takes over 3 s: a probe never hangs. */
+async function within<T>(work: () => Promise<T>, otherwise: T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS); });
+  const timeout = new Promise<T>((resolve) => { timer = setTimeout(() => resolve(otherwise), CHECK_TIMEOUT_MS); });
   try {
-    return await Promise.race([check().catch(() => false), timeout]);
+    return await Promise.race([work().catch(() => otherwise), timeout]);
   } finally {
     clearTimeout(timer);
   }
@@ -68,9 +71,10 @@ export function createHttpApp(options: HttpAppOptions) {
 
   app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    const results = await Promise.all(options.checks.map(async (c) => [c.name, await within(c.check)] as const));
+    const results = await Promise.all(options.checks.map(async (c) => [c.name, await within(c.check, false)] as const));
     const ready = results.every(([, ok]) => ok);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', checks: Object.fromEntries(results) });
+    const details = options.details ? await within(options.details, { details: 'unavailable: not answered within 3 s' }) : {};
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', checks: Object.fromEntries(results), ...details });
   });
   app.get('/metrics', async (_request, reply) => reply.type(options.registry.contentType).send(await options.registry.metrics()));
   return app;

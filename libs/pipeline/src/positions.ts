@@ -46,3 +46,12 @@ export function positionStore(table: PositionTable, groupId: string): PositionSt
   };
   return store;
 }
+
+/** A stage's stored positions in one topic, by partition (0 where none is stored yet). */
+export function positionsOf(store: PositionStore, pool: Pool, topic: string): () => Promise<number[]> {
+  return async () => {
+    const byPartition: number[] = [];
+    for (const p of await store.all(pool)) if (p.topic === topic) byPartition[p.partition] = p.nextOffset;
+    return Array.from(byPartition, (n) => n ?? 0);
+  };
+}

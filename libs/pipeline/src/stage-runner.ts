@@ -12,6 +12,7 @@ import type { Stage } from '@vawg/contracts';
 import type { Logger } from '@vawg/log';
 import { counter, gauge, type Registry } from '@vawg/metrics';
 import { classifyFailure, type FailureKind } from './classify.ts';
+import type { WatchedStage } from './lag-monitor.ts';
 
 /** Thrown by a handler that has found the one message it cannot process, ever. */
 export class PoisonMessage extends Error {
@@ -46,9 +47,10 @@ export interface StageRunnerOptions {
   backoffMs?: { first: number; most: number };
 }
 
-/** A stage consuming its topic, as its service holds it: ready (not waiting out a failure), and stoppable. */
+/** A stage consuming its topic, as its service holds it: ready (not waiting out a failure), watched for lag, stoppable. */
 export interface RunningStage {
   ready: () => boolean;
+  watch: WatchedStage;
   stop: () => Promise<void>;
 }
 

@@ -8,6 +8,7 @@ import { createRegistry, type Registry } from '@vawg/metrics';
 import { topicsFor, type Topics } from '@vawg/contracts';
 import type { ReadinessCheck } from '@vawg/http';
 import type { CommonConfig, S3Config } from '@vawg/config';
+import { startLagMonitor, type RunningStage } from '@vawg/pipeline';
 
 export interface Runtime {
   service: string;
@@ -86,6 +87,24 @@ export async function createRuntime(service: string, version: string, config: Co
 /** A stage's readiness: false while it waits out a transient failure (libs/pipeline/src/stage-runner.ts). */
 export function stageCheck(name: string, stage: { ready(): boolean }): ReadinessCheck {
   return { name, check: () => Promise.resolve(stage.ready()) };
+}
+
+export interface StageWatch {
+  /** One readiness check per stage. */
+  checks: ReadinessCheck[];
+  /** For /readyz: each stage's lag. */
+  details: () => Promise<Record<string, unknown>>;
+  stop(): void;
+}
+
+/** Readiness and lag (metrics, /readyz detail) for the stages a process runs. */
+export function watchStages(deps: { bus: Bus; pool: Pool; registry: Registry; log: Logger }, stages: RunningStage[]): StageWatch {
+  const monitor = startLagMonitor({ ...deps, stages: stages.map((s) => s.watch) });
+  return {
+    checks: stages.map((s) => stageCheck(s.watch.stage, s)),
+    details: async () => ({ lag: await monitor.lag() }),
+    stop: () => monitor.stop(),
+  };
 }
 
 /** Stops cleanly on SIGTERM or SIGINT: the stop function finishes the batch in hand first. */

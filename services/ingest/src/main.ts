@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { commonEnv, envTypes, loadConfig, s3Env } from '@vawg/config';
 import { createHttpApp } from '@vawg/http';
-import { createRuntime, stageCheck, stopOnSignals, storeFromConfig } from '@vawg/runtime';
+import { createRuntime, stopOnSignals, storeFromConfig, watchStages, type StageWatch } from '@vawg/runtime';
 import pkg from '../package.json' with { type: 'json' };
 import { startIngest } from './ingest-service.ts';
 import { MAX_BODY_BYTES } from './decode-body.ts';
@@ -19,11 +19,18 @@ const config = loadConfig(z.object({
 const runtime = await createRuntime('ingest', pkg.version, config);
 const store = storeFromConfig(config);
 const checks = [...runtime.checks, { name: 's3', check: () => store.ping() }];
-const app = createHttpApp({ logger: runtime.log, registry: runtime.registry, checks, bodyLimit: MAX_BODY_BYTES });
+// The routes are registered on the app before the refusal store starts: its watch comes after.
+const started: { watch?: StageWatch } = {};
+const app = createHttpApp({
+  logger: runtime.log, registry: runtime.registry, checks, bodyLimit: MAX_BODY_BYTES, details: () => started.watch?.details() ?? Promise.resolve({}),
+});
 const ingest = await startIngest({ app, store, ...runtime, deadlineMs: config.INGEST_DEADLINE_MS });
-checks.push(stageCheck('refusals', ingest));
+const watch = watchStages(runtime, [ingest]);
+started.watch = watch;
+checks.push(...watch.checks);
 await app.listen({ port: config.PORT, host: config.HOST });
 stopOnSignals(runtime.log, async () => {
+  watch.stop();
   await app.close();
   await ingest.stop();
   await runtime.close();

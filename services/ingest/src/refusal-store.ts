@@ -63,6 +63,7 @@ export async function startRefusalStore(deps: RefusalStoreDeps): Promise<Running
   const subscription = await deps.bus.subscribe({ groupId: refusalsGroup(deps.topics), topics: [deps.topics.refused], handler: runner.handler });
   return {
     ready: () => runner.ready(),
+    watch: { stage: 'refusals', topic: deps.topics.refused, positions: () => deps.bus.committedOffsets(refusalsGroup(deps.topics), deps.topics.refused) },
     async stop() {
       runner.stop();
       await subscription.stop();

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { commonEnv, envTypes, loadConfig } from '@vawg/config';
 import { createHttpApp } from '@vawg/http';
-import { createRuntime, stageCheck, stopOnSignals } from '@vawg/runtime';
+import { createRuntime, stopOnSignals, watchStages } from '@vawg/runtime';
 import pkg from '../package.json' with { type: 'json' };
 import { startValidate } from './validate-service.ts';
 
@@ -13,9 +13,11 @@ const config = loadConfig(z.object({
 }));
 const runtime = await createRuntime('validate', pkg.version, config);
 const subscription = await startValidate({ ...runtime, holdDays: config.VALIDATE_HOLD_DAYS });
-const ops = createHttpApp({ logger: runtime.log, registry: runtime.registry, checks: [...runtime.checks, stageCheck('validate', subscription)] });
+const watch = watchStages(runtime, [subscription]);
+const ops = createHttpApp({ logger: runtime.log, registry: runtime.registry, checks: [...runtime.checks, ...watch.checks], details: watch.details });
 await ops.listen({ port: config.METRICS_PORT, host: '0.0.0.0' });
 stopOnSignals(runtime.log, async () => {
+  watch.stop();
   await subscription.stop();
   await ops.close();
   await runtime.close();

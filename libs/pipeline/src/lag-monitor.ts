@@ -1,0 +1,95 @@
+// How far behind each stage is, sampled every few seconds: for each partition of its input, the
+// log end against the stage's position, in messages, and in seconds since the partition was last
+// caught up (an upper bound on the age of the oldest message it has not processed). Exposed as
+// metrics for the alert rules (infra/prometheus/alerts.yml), and as the detail of /readyz.
+import type { Bus } from '@vawg/bus';
+import type { Pool } from '@vawg/db';
+import { gauge, type Registry } from '@vawg/metrics';
+import type { Logger } from '@vawg/log';
+
+export interface WatchedStage {
+  stage: string;
+  topic: string;
+  /** The stage's next offset per partition of its topic (its own stored positions, or the bus's). */
+  positions: () => Promise<number[]>;
+}
+
+export interface StageLag {
+  /** Messages in the input not yet processed. */
+  messages: number;
+  /** Seconds since every partition was last caught up; 0 when none is behind. */
+  seconds: number;
+  partitions: { partition: number; end: number; position: number }[];
+}
+
+export interface LagMonitor {
+  /** The last sample of every stage; sampled now if there is none yet. */
+  lag(): Promise<Record<string, StageLag>>;
+  /** Samples every stage now. */
+  sample(): Promise<Record<string, StageLag>>;
+  stop(): void;
+}
+
+export interface LagMonitorOptions {
+  bus: Bus;
+  registry: Registry;
+  stages: WatchedStage[];
+  log?: Logger;
+  /** Dead letters waiting for a redrive are sampled from here too. */
+  pool?: Pool;
+  intervalMs?: number;
+  now?: () => number;
+}
+
+export function startLagMonitor(o: LagMonitorOptions): LagMonitor {
+  const now = o.now ?? Date.now;
+  const messages = gauge(o.registry, 'vawg_consumer_lag_messages', 'Messages of a stage\'s input not yet processed, by partition', ['stage', 'topic', 'partition']);
+  const seconds = gauge(o.registry, 'vawg_consumer_lag_seconds', 'Seconds since a stage last had nothing left to process (0 when caught up)', ['stage']);
+  const position = gauge(o.registry, 'vawg_consumer_position', 'The next offset a stage will process, by partition', ['stage', 'topic', 'partition']);
+  const end = gauge(o.registry, 'vawg_log_end_offset', 'The next offset a topic partition will be given', ['topic', 'partition']);
+  const waiting = gauge(o.registry, 'vawg_dead_letters_waiting', 'Dead letters not yet redriven and processed, by stage and force', ['stage', 'force']);
+  const caughtUpAt = new Map<string, number>();
+  let last: Record<string, StageLag> | null = null;
+
+  async function sampleStage(s: WatchedStage, at: number): Promise<StageLag> {
+    const [ends, positions] = await Promise.all([o.bus.endOffsets(s.topic), s.positions()]);
+    const partitions = ends.map((e, partition) => ({ partition, end: e, position: Math.min(positions[partition] ?? 0, e) }));
+    let oldest = at;
+    for (const p of partitions) {
+      const key = `${s.stage}:${p.partition}`;
+      const labels = { stage: s.stage, topic: s.topic, partition: String(p.partition) };
+      messages.set(labels, p.end - p.position);
+      position.set(labels, p.position);
+      end.set({ topic: s.topic, partition: String(p.partition) }, p.end);
+      if (p.position >= p.end || !caughtUpAt.has(key)) caughtUpAt.set(key, at);
+      if (p.position < p.end) oldest = Math.min(oldest, caughtUpAt.get(key)!);
+    }
+    const lag = { messages: partitions.reduce((n, p) => n + p.end - p.position, 0), seconds: Math.round((at - oldest) / 1000), partitions };
+    seconds.set({ stage: s.stage }, lag.seconds);
+    return lag;
+  }
+
+  async function sample(): Promise<Record<string, StageLag>> {
+    const at = now();
+    const entries = await Promise.all(o.stages.map(async (s) => [s.stage, await sampleStage(s, at)] as const));
+    if (o.pool) {
+      const { rows } = await o.pool.query<{ stage: string; force: string | null; n: number }>(
+        'SELECT stage, force, count(*)::int AS n FROM pipeline.dead_letters WHERE resolved_at IS NULL GROUP BY stage, force');
+      waiting.reset();
+      for (const r of rows) waiting.set({ stage: r.stage, force: r.force ?? 'unknown' }, r.n);
+    }
+    last = Object.fromEntries(entries);
+    return last;
+  }
+
+  const timer = setInterval(() => {
+    sample().catch((error: unknown) => o.log?.warn({ err: error }, 'lag: could not sample the stages; next in a moment'));
+  }, o.intervalMs ?? 5_000);
+  timer.unref();
+
+  return {
+    lag: () => (last ? Promise.resolve(last) : sample()),
+    sample,
+    stop: () => clearInterval(timer),
+  };
+}

@@ -1,0 +1,60 @@
+// Lag on a real bus (PostgreSQL's): messages behind per partition, seconds since last caught up,
+// the metrics the alert rules read, and dead letters waiting.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresBus, type Bus } from '@vawg/bus';
+import { createPool, migrate, type Pool } from '@vawg/db';
+import { createRegistry } from '@vawg/metrics';
+import { createTestDatabase, type TestDatabase } from '@vawg/testing';
+import { pipelineMigrations, startLagMonitor } from '../src/index.ts';
+
+describe('the lag monitor', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  let bus: Bus;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = createPool(db.url);
+    await migrate(pool, pipelineMigrations);
+    bus = await createPostgresBus({ pool, connectionString: db.url });
+    await bus.ensureTopics([{ topic: 'in', partitions: 2 }]);
+  });
+  afterAll(async () => {
+    await bus?.close();
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it('says how many messages and how many seconds a stage is behind, and which dead letters wait', async () => {
+    let clock = 1_000_000;
+    const positions = [0, 0];
+    const registry = createRegistry();
+    const monitor = startLagMonitor({ bus, registry, pool, stages: [{ stage: 'validate', topic: 'in', positions: () => Promise.resolve([...positions]) }], intervalMs: 3_600_000, now: () => clock });
+    expect((await monitor.lag()).validate).toMatchObject({ messages: 0, seconds: 0 });
+
+    await bus.publish('in', Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: 'x' })));
+    const ends = await bus.endOffsets('in');
+    clock += 1_000;
+    // Behind since it was last seen caught up, a second ago.
+    expect(await sampleNow()).toMatchObject({ messages: 10, seconds: 1 });
+    clock += 45_000;
+    expect(await sampleNow()).toMatchObject({ messages: 10, seconds: 46 });
+    positions[0] = ends[0]!;
+    positions[1] = ends[1]! - 1;
+    clock += 15_000;
+    // One partition caught up; the other is still behind, and has been for 61 s.
+    expect(await sampleNow()).toMatchObject({ messages: 1, seconds: 61 });
+    positions[1] = ends[1]!;
+    expect(await sampleNow()).toMatchObject({ messages: 0, seconds: 0 });
+    expect(await registry.getSingleMetricAsString('vawg_consumer_lag_messages')).toMatch(/vawg_consumer_lag_messages\{stage="validate",topic="in",partition="1"\} 0/);
+
+    await pool.query(`INSERT INTO pipeline.dead_letters (id, stage, force, source_topic, source_partition, source_offset, error, attempts, dead_lettered_at, record)
+      VALUES ('aggregate:in:0:3', 'aggregate', 'kent', 'in', 0, 3, 'Error: bug', 3, now(), '{}')`);
+    await sampleNow();
+    expect(await registry.getSingleMetricAsString('vawg_dead_letters_waiting')).toMatch(/vawg_dead_letters_waiting\{stage="aggregate",force="kent"\} 1/);
+    monitor.stop();
+
+    async function sampleNow() {
+      return (await monitor.sample()).validate;
+    }
+  });
+});
