@@ -16,6 +16,8 @@ export interface Postgres {
   /** Where the data really is: the directory asked for, or the one in /var/tmp it links to (see reachableDataDir). */
   dataDir: string;
   stop: () => Promise<void>;
+  /** Stops the server with this signal (SIGQUIT: immediate shutdown, recovered as after a crash). */
+  kill: (signal: NodeJS.Signals) => Promise<void>;
   /** Stops the server and deletes its data, with the link left at the requested path when the data was moved. */
   destroy: () => Promise<void>;
 }
@@ -79,12 +81,13 @@ export async function startEmbeddedPostgres(requestedDir: string, port?: number)
   let log = '';
   child.stderr.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
   const url = `postgres://postgres:${PASSWORD}@127.0.0.1:${chosenPort}/postgres`;
-  const stop = async () => {
+  const kill = async (signal: NodeJS.Signals) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGINT');
+    child.kill(signal);
     await exited;
   };
+  const stop = () => kill('SIGINT');
   const destroy = async () => {
     await stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -100,5 +103,5 @@ export async function startEmbeddedPostgres(requestedDir: string, port?: number)
     await stop();
     throw error;
   }
-  return { url, dataDir, stop, destroy };
+  return { url, dataDir, stop, kill, destroy };
 }

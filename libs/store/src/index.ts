@@ -39,8 +39,9 @@ export function createObjectStore(options: ObjectStoreOptions): ObjectStore {
     // we always send whole Buffers, so nothing is lost against real S3 either.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    // An endpoint that accepts the connection and never answers must not hang a request.
-    requestHandler: { connectionTimeout: Math.min(options.timeoutMs ?? 10_000, 3_000), requestTimeout: options.timeoutMs ?? 10_000 },
+    // An endpoint that accepts the connection and never answers must not hang a request: the SDK
+    // only warns on a request timeout unless told to throw (a publication once hung for ever so).
+    requestHandler: { connectionTimeout: Math.min(options.timeoutMs ?? 10_000, 3_000), requestTimeout: options.timeoutMs ?? 10_000, throwOnRequestTimeout: true },
     maxAttempts: 2,
   });
   const Bucket = options.bucket;
