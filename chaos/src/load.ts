@@ -34,6 +34,9 @@ function retractionsOf(random: Random, events: readonly ForceEvent[]): ForceEven
   }));
 }
 
+/** A batch not acknowledged for this long means the system did not recover: the trial fails. */
+const GIVE_UP_MS = 180_000;
+
 export interface Sender {
   /** Distinct eventIds answered `accepted` in a 202. */
   acknowledged: Set<string>;
@@ -50,7 +53,10 @@ export function createSender(url: string, tokens: ReadonlyMap<string, string>, b
 
   async function post(force: string, batch: readonly ForceEvent[]): Promise<void> {
     const body = batch.map((e) => JSON.stringify(e)).join('\n');
+    const giveUpAt = Date.now() + GIVE_UP_MS;
+    let last = 'no answer';
     for (let attempt = 1; ; attempt++) {
+      if (Date.now() > giveUpAt) throw new Error(`ingest has not acknowledged a batch for ${GIVE_UP_MS / 1000} s (last: ${last})`);
       const response = await fetch(`${url}/v1/events`, {
         method: 'POST', headers: { authorization: `Bearer ${tokens.get(force)!}`, 'content-type': 'application/x-ndjson' }, body,
         signal: AbortSignal.timeout(30_000),
@@ -65,7 +71,7 @@ export function createSender(url: string, tokens: ReadonlyMap<string, string>, b
         return;
       }
       if (response && response.status !== 503 && response.status < 500) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
-      await response?.body?.cancel();
+      last = response ? `${response.status} ${(await response.text()).slice(0, 300)}` : 'no answer (connection refused, reset or timed out)';
       stats.retries += 1;
       await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * attempt)));
     }

@@ -7,7 +7,9 @@ import { cacheDir } from '@vawg/infra';
 import { faults as allFaults, setPublishing, type Fault } from './faults.ts';
 import { createSender, trialLoad } from './load.ts';
 import { startChaosStack, type ChaosStack } from './stack.ts';
-import { checkCells, checkRevisions, deadLetters, untilStored } from './verify.ts';
+import { checkCells, checkModel, checkRevisions, deadLetters, untilAccounted } from './verify.ts';
+import { expectedCrimesRecorded } from './model.ts';
+import type { ForceEvent } from '@vawg/contracts';
 
 export interface ChaosOptions {
   /** Events in all, shared evenly among the trials. */
@@ -28,6 +30,8 @@ export interface FaultResult {
   countedTwice: number;
   /** Cells differing from the reference recompute after the fault's trials. */
   cellsDiffering: number;
+  /** Force-months whose crimes recorded differ from an independent model of the acknowledged events. */
+  modelDiffering: number;
   deadLettered: number;
   /** Revision folders not exactly their manifest's. */
   mixedRevisions: number;
@@ -50,8 +54,10 @@ export async function runChaos(o: ChaosOptions): Promise<FaultResult[]> {
     if (faults.length === 0) continue;
     log(`starting a stack with ${brokers} broker${brokers === 1 ? '' : 's'}…`);
     const stack = await startChaosStack({ dir: join(cacheDir, 'chaos', `b${brokers}`), brokers, forces });
+    // Every event acknowledged on this stack, for the independent model.
+    const acknowledged = new Map<string, ForceEvent>();
     try {
-      for (const fault of faults) results.push(await runFault(stack, fault, o.trialsPerFault, perTrial, forces, random, log));
+      for (const fault of faults) results.push(await runFault(stack, fault, o.trialsPerFault, perTrial, forces, random, log, acknowledged));
     } catch (error) {
       log(`failed; the services' logs are in ${stack.logDir}`);
       throw error;
@@ -62,8 +68,9 @@ export async function runChaos(o: ChaosOptions): Promise<FaultResult[]> {
   return results;
 }
 
-async function runFault(stack: ChaosStack, fault: Fault, trials: number, size: number, forces: string[], random: ReturnType<typeof seeded>, log: (line: string) => void): Promise<FaultResult> {
-  const result: FaultResult = { fault: fault.name, trials, acknowledged: 0, counted: 0, lost: 0, countedTwice: 0, cellsDiffering: 0, deadLettered: 0, mixedRevisions: 0, recoverMs: { median: 0, max: 0 } };
+async function runFault(stack: ChaosStack, fault: Fault, trials: number, size: number, forces: string[], random: ReturnType<typeof seeded>,
+  log: (line: string) => void, everAcknowledged: Map<string, ForceEvent>): Promise<FaultResult> {
+  const result: FaultResult = { fault: fault.name, trials, acknowledged: 0, counted: 0, lost: 0, countedTwice: 0, cellsDiffering: 0, modelDiffering: 0, deadLettered: 0, mixedRevisions: 0, recoverMs: { median: 0, max: 0 } };
   const recoveries: number[] = [];
   const deadBefore = await deadLetters(stack.pool);
   if (fault.publishes) await setPublishing(stack, true);
@@ -78,14 +85,15 @@ async function runFault(stack: ChaosStack, fault: Fault, trials: number, size: n
       await fault.inject(stack, random);
       const at = Date.now();
       const acknowledgedThen = [...sender.acknowledged];
-      const missing = await untilStored(stack.pool, acknowledgedThen, 300_000);
+      const missing = await untilAccounted(stack.pool, acknowledgedThen, 300_000);
       // For a fault of publication, recovered means a publication made again, too.
       if (fault.publishes) await untilPublishedAfter(stack, at);
       if (missing.length === 0) recoveries.push(Date.now() - at);
     });
     await Promise.all([sending, healed]);
     const acknowledged = [...sender.acknowledged];
-    const missing = await untilStored(stack.pool, acknowledged, 300_000);
+    for (const e of load.events) if (sender.acknowledged.has(e.eventId)) everAcknowledged.set(e.eventId, e);
+    const missing = await untilAccounted(stack.pool, acknowledged, 300_000);
     result.acknowledged += acknowledged.length;
     result.counted += acknowledged.length - missing.length;
     result.lost += missing.length;
@@ -96,6 +104,7 @@ async function runFault(stack: ChaosStack, fault: Fault, trials: number, size: n
   const revisions = await checkRevisions(stack.pool, stack.store);
   result.countedTwice = cells.excess;
   result.cellsDiffering = cells.differing;
+  result.modelDiffering = (await checkModel(stack.pool, expectedCrimesRecorded(everAcknowledged.values()))).length;
   result.deadLettered = (await deadLetters(stack.pool)) - deadBefore;
   result.mixedRevisions = revisions.mixed.length;
   result.recoverMs = { median: median(recoveries), max: Math.max(0, ...recoveries) };
@@ -115,8 +124,8 @@ async function untilPublishedAfter(stack: ChaosStack, since: number): Promise<vo
 }
 
 export function table(results: FaultResult[]): string {
-  const header = ['fault', 'trials', 'acknowledged', 'counted', 'lost', 'counted twice', 'cells ≠ reference', 'dead-lettered', 'mixed revisions', 'recover median (s)', 'recover max (s)'];
-  const rows = results.map((r) => [r.fault, r.trials, r.acknowledged, r.counted, r.lost, r.countedTwice, r.cellsDiffering, r.deadLettered, r.mixedRevisions,
+  const header = ['fault', 'trials', 'acknowledged', 'counted', 'lost', 'counted twice', 'cells ≠ reference', 'cells ≠ model', 'dead-lettered', 'mixed revisions', 'recover median (s)', 'recover max (s)'];
+  const rows = results.map((r) => [r.fault, r.trials, r.acknowledged, r.counted, r.lost, r.countedTwice, r.cellsDiffering, r.modelDiffering, r.deadLettered, r.mixedRevisions,
     (r.recoverMs.median / 1000).toFixed(1), (r.recoverMs.max / 1000).toFixed(1)].map(String));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;

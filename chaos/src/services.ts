@@ -19,6 +19,12 @@ export interface ServiceProcess {
   up(timeoutMs?: number): Promise<void>;
 }
 
+/** Children still running when the harness exits (a test runner timing out, say) go with it. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
 export function serviceProcess(name: ServiceName, port: number, env: Record<string, string>, logDir: string): ServiceProcess {
   let child: ChildProcess | undefined;
   let extra: Record<string, string> = {};
@@ -35,6 +41,9 @@ export function serviceProcess(name: ServiceName, port: number, env: Record<stri
         cwd: join(repoRoot, 'services', name), env: { ...process.env, ...env, ...portVariable, ...extra }, stdio: ['ignore', log, log],
       });
       closeSync(log);
+      const started = child;
+      children.add(started);
+      started.once('exit', () => children.delete(started));
     },
     async kill(signal = 'SIGKILL') {
       const c = child;

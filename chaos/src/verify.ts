@@ -19,12 +19,29 @@ export async function stored(pool: Pool, ids: readonly string[]): Promise<Set<st
   return found;
 }
 
-/** Waits until every one of `ids` is stored; resolves with those still missing when time is up. */
-export async function untilStored(pool: Pool, ids: readonly string[], timeoutMs: number): Promise<string[]> {
+/**
+ * Of these eventIds, those with a fate: stored by aggregate, or held, withdrawn or refused by
+ * validate (a breach held and retracted before its grant is never stored, and rightly so).
+ */
+export async function accountedFor(pool: Pool, ids: readonly string[]): Promise<Set<string>> {
+  const found = await stored(pool, ids);
+  const rest = ids.filter((id) => !found.has(id));
+  for (let i = 0; i < rest.length; i += 20_000) {
+    const slice = rest.slice(i, i + 20_000);
+    const { rows } = await pool.query<{ id: string }>(
+      `SELECT event_id::text AS id FROM validate.events WHERE state IN ('held', 'withdrawn') AND event_id = ANY($1::uuid[])
+       UNION ALL SELECT event_id FROM ingest.refusals WHERE stage = 'validate' AND event_id = ANY($1::text[])`, [slice]);
+    for (const r of rows) found.add(r.id);
+  }
+  return found;
+}
+
+/** Waits until every one of `ids` has a fate; resolves with those still without one when time is up. */
+export async function untilAccounted(pool: Pool, ids: readonly string[], timeoutMs: number): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   let missing = [...ids];
   for (;;) {
-    const found = await stored(pool, missing).catch(() => new Set<string>());
+    const found = await accountedFor(pool, missing).catch(() => new Set<string>());
     missing = missing.filter((id) => !found.has(id));
     if (missing.length === 0 || Date.now() > deadline) return missing;
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -87,6 +104,14 @@ export async function checkRevisions(pool: Pool, store: ObjectStore): Promise<Re
     if (!whole) mixed.push(prefix);
   }
   return { revisions: rows.length, mixed };
+}
+
+/** Live crimes recorded per `force|month` against the independent model: the keys that differ. */
+export async function checkModel(pool: Pool, expected: ReadonlyMap<string, number>): Promise<string[]> {
+  const { rows } = await pool.query<{ key: string; value: number }>(
+    `SELECT force || '|' || month AS key, value FROM aggregate.cells WHERE measure = 'crimes-recorded' AND split = 'all' AND category = 'all' AND value <> 0`);
+  const live = new Map(rows.map((r) => [r.key, r.value]));
+  return [...new Set([...live.keys(), ...expected.keys()])].filter((k) => (live.get(k) ?? 0) !== (expected.get(k) ?? 0)).sort();
 }
 
 export async function deadLetters(pool: Pool): Promise<number> {

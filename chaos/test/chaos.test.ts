@@ -10,7 +10,7 @@ describe('every fault survived', () => {
     console.log(table(results));
     expect(results.map((r) => r.fault)).toEqual(faults.filter((f) => f.brokers === 1).concat(faults.filter((f) => f.brokers === 3)).map((f) => f.name));
     for (const r of results) {
-      expect(r, r.fault).toMatchObject({ lost: 0, countedTwice: 0, cellsDiffering: 0, mixedRevisions: 0 });
+      expect(r, r.fault).toMatchObject({ lost: 0, countedTwice: 0, cellsDiffering: 0, modelDiffering: 0, mixedRevisions: 0 });
       expect(r.acknowledged, r.fault).toBeGreaterThan(500);
       expect(r.counted, r.fault).toBe(r.acknowledged);
     }

@@ -19,7 +19,7 @@ const started = Date.now();
 const results = await runChaos({ events: options.events, trialsPerFault: options.trials, faults: chosen, log: (line) => console.error(line) });
 console.log(table(results));
 console.log(`\n${results.reduce((n, r) => n + r.acknowledged, 0)} events acknowledged in ${Math.round((Date.now() - started) / 1000)} s`);
-const bad = results.filter((r) => r.lost > 0 || r.countedTwice > 0 || r.cellsDiffering > 0 || r.mixedRevisions > 0);
+const bad = results.filter((r) => r.lost > 0 || r.countedTwice > 0 || r.cellsDiffering > 0 || r.modelDiffering > 0 || r.mixedRevisions > 0);
 if (bad.length > 0) {
   console.error(`FAILED: ${bad.map((r) => r.fault).join(', ')}`);
   process.exit(1);

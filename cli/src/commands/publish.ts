@@ -14,12 +14,14 @@ export async function publishCommand(options: { period: string; cutoff?: string;
     const result = await publishPeriod({
       pool: connection.pool, store: connection.store, serviceVersion: `publish@${pkg.version}`, announce,
       ...(options.wait === undefined ? {} : { completenessWaitMs: options.wait * 1000 }),
+      // Requests received just before a cut-off of now may still be writing their receipts.
+      settleMs: 15_000,
     }, options.period, { ...(cutoff ? { cutoff } : {}), trigger: 'operator', allowIncomplete: options.allowIncomplete ?? false });
     const where = `s3://${connection.store.bucket}/${result.prefix}`;
     if (result.unchanged) console.log(`${result.period}: nothing changed since revision ${result.revision} (${where}); nothing written`);
     else console.log(`${result.period}: published revision ${result.revision} at ${where}`);
     const c = result.completeness;
-    console.log(`  ${c.accepted} events accepted by the cut-off: ${c.counted} counted, ${c.duplicates} repeats, ${c.refusedLater} refused later, ${c.held} held, ${c.withdrawn} withdrawn, ${c.deadLettered} dead-lettered, ${c.notYetProcessed} not yet processed`);
+    console.log(`  ${c.accepted} events accepted by the cut-off (all periods): ${c.counted} counted, ${c.duplicates} repeats, ${c.refusedLater} refused later, ${c.held} held, ${c.withdrawn} withdrawn, ${c.deadLettered} dead-lettered, ${c.notYetProcessed} not yet processed${c.withoutReceipt > 0 ? `; and ${c.withoutReceipt} more that reached the system though answered 503` : ''}`);
     if (!c.complete || c.deadLettered > 0) console.log('  INCOMPLETE: the report says so; see `vawg dead-letters` and publish again once everything is counted');
   } catch (error) {
     if (error instanceof PublishError) throw new CliError(error.message);

@@ -91,6 +91,18 @@ describe('orders, applications, allegations', () => {
     ]);
   });
 
+  it('counts breaches only while the order has a standing grant, whatever was decided after', () => {
+    const applied = order('order.applied', '2025-05-01', { orderType: 'dvpo' });
+    const breach = order('order.breached', '2025-06-01', {});
+    const measures = (events: ForceEvent[]) => caseContribution('order', events).counts.filter((x) => x.split === 'all').map((x) => x.measure);
+    // No grant standing (never sent, or retracted and so left out of the facts): the breach counts nowhere.
+    expect(measures([applied, breach])).toEqual(['orders-applied']);
+    expect(measures([applied, order('order.decided', '2025-05-02', { decision: 'refused' }), breach])).toEqual(['orders-applied']);
+    // Granted, then withdrawn later: the order was granted when breached, and the breach counts.
+    const granted = order('order.decided', '2025-05-02', { decision: 'granted' });
+    expect(measures([applied, granted, order('order.decided', '2025-07-01', { decision: 'withdrawn' }), breach])).toEqual(['orders-applied', 'orders-breached']);
+  });
+
   it('measures days from a DVDS application to its latest decision, by route', () => {
     const c = caseContribution('dvds', [
       ev('dvds.applied', '2025-04-01', { applicationRef: 'D-1', route: 'right-to-know' }),

@@ -1,7 +1,8 @@
 // How far behind each stage is, sampled every few seconds: for each partition of its input, the
-// log end against the stage's position, in messages, and in seconds since the partition was last
-// caught up (an upper bound on the age of the oldest message it has not processed). Exposed as
-// metrics for the alert rules (infra/prometheus/alerts.yml), and as the detail of /readyz.
+// log end against the stage's position, in messages; and in seconds, how long ago the oldest event
+// it has not processed was received by ingest (from the submissions' progress: exact, and the same
+// after a restart). Exposed as metrics for the alert rules (infra/prometheus/alerts.yml), and as
+// the detail of /readyz.
 import type { Bus } from '@vawg/bus';
 import type { Pool } from '@vawg/db';
 import { gauge, type Registry } from '@vawg/metrics';
@@ -12,13 +13,15 @@ export interface WatchedStage {
   topic: string;
   /** The stage's next offset per partition of its topic (its own stored positions, or the bus's). */
   positions: () => Promise<number[]>;
+  /** When the oldest event it has not processed was received; stages outside the progress ledger have none. */
+  oldest?: () => Promise<Date | null>;
 }
 
 export interface StageLag {
   /** Messages in the input not yet processed. */
   messages: number;
-  /** Seconds since every partition was last caught up; 0 when none is behind. */
-  seconds: number;
+  /** Seconds since ingest received the oldest event the stage has not processed; 0 when none; null when unknown. */
+  seconds: number | null;
   partitions: { partition: number; end: number; position: number }[];
 }
 
@@ -44,29 +47,24 @@ export interface LagMonitorOptions {
 export function startLagMonitor(o: LagMonitorOptions): LagMonitor {
   const now = o.now ?? Date.now;
   const messages = gauge(o.registry, 'vawg_consumer_lag_messages', 'Messages of a stage\'s input not yet processed, by partition', ['stage', 'topic', 'partition']);
-  const seconds = gauge(o.registry, 'vawg_consumer_lag_seconds', 'Seconds since a stage last had nothing left to process (0 when caught up)', ['stage']);
+  const seconds = gauge(o.registry, 'vawg_consumer_lag_seconds', 'Seconds since ingest received the oldest event a stage has not processed (0 when none)', ['stage']);
   const position = gauge(o.registry, 'vawg_consumer_position', 'The next offset a stage will process, by partition', ['stage', 'topic', 'partition']);
   const end = gauge(o.registry, 'vawg_log_end_offset', 'The next offset a topic partition will be given', ['topic', 'partition']);
   const waiting = gauge(o.registry, 'vawg_dead_letters_waiting', 'Dead letters not yet redriven and processed, by stage and force', ['stage', 'force']);
-  const caughtUpAt = new Map<string, number>();
   let last: Record<string, StageLag> | null = null;
 
   async function sampleStage(s: WatchedStage, at: number): Promise<StageLag> {
-    const [ends, positions] = await Promise.all([o.bus.endOffsets(s.topic), s.positions()]);
+    const [ends, positions, oldest] = await Promise.all([o.bus.endOffsets(s.topic), s.positions(), s.oldest?.()]);
     const partitions = ends.map((e, partition) => ({ partition, end: e, position: Math.min(positions[partition] ?? 0, e) }));
-    let oldest = at;
     for (const p of partitions) {
-      const key = `${s.stage}:${p.partition}`;
       const labels = { stage: s.stage, topic: s.topic, partition: String(p.partition) };
       messages.set(labels, p.end - p.position);
       position.set(labels, p.position);
       end.set({ topic: s.topic, partition: String(p.partition) }, p.end);
-      if (p.position >= p.end || !caughtUpAt.has(key)) caughtUpAt.set(key, at);
-      if (p.position < p.end) oldest = Math.min(oldest, caughtUpAt.get(key)!);
     }
-    const lag = { messages: partitions.reduce((n, p) => n + p.end - p.position, 0), seconds: Math.round((at - oldest) / 1000), partitions };
-    seconds.set({ stage: s.stage }, lag.seconds);
-    return lag;
+    const behind = oldest === undefined ? null : oldest === null ? 0 : Math.max(0, Math.round((at - oldest.getTime()) / 1000));
+    if (behind !== null) seconds.set({ stage: s.stage }, behind);
+    return { messages: partitions.reduce((n, p) => n + p.end - p.position, 0), seconds: behind, partitions };
   }
 
   async function sample(): Promise<Record<string, StageLag>> {

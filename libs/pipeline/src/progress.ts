@@ -45,11 +45,20 @@ export async function recordProgress(client: Pool | PoolClient, tally: ProgressT
     [column((d) => d.submissionId), column((d) => d.stage), column((d) => d.outcome), column((d) => d.force), column((d) => d.receivedAt), column((d) => d.n)]);
 }
 
-/** What became of the events accepted by a cut-off. `pending` is what a stage has not yet processed. */
+/**
+ * What became of the events received by a cut-off, all periods. The categories add up:
+ * accepted + withoutReceipt = counted + duplicates + refused + held + withdrawn + deadLettered
+ * + pending.validate + pending.aggregate.
+ */
 export interface Accounting {
+  /** Answered `accepted` in a 202. */
   accepted: number;
+  /** Reached the log although the sender was answered 503 (a dependency failed after the log took them). */
+  withoutReceipt: number;
+  /** Stored and applied by aggregate (facts and retractions alike; a KPI counts what its rules say). */
   counted: number;
   duplicates: number;
+  /** Refused by validate after acceptance: conflicts, retractions of retractions, holds that expired. */
   refused: number;
   held: number;
   withdrawn: number;
@@ -61,35 +70,62 @@ export function isComplete(a: Accounting): boolean {
   return a.pending.validate === 0 && a.pending.aggregate === 0;
 }
 
+const perSubmission = `
+  SELECT submission_id, min(force) AS force, min(received_at) AS received_at,
+         coalesce(sum(n) FILTER (WHERE stage = 'ingest'), 0) AS accepted,
+         coalesce(sum(n) FILTER (WHERE stage = 'validate'), 0) AS validated,
+         coalesce(sum(n) FILTER (WHERE stage = 'validate' AND outcome = 'passed'), 0) AS passed,
+         coalesce(sum(n) FILTER (WHERE stage = 'validate' AND outcome = 'dead-lettered'), 0) AS validate_dead,
+         coalesce(sum(n) FILTER (WHERE stage = 'aggregate'), 0) AS aggregated,
+         coalesce(sum(n) FILTER (WHERE stage = 'aggregate' AND outcome = 'dead-lettered'), 0) AS aggregate_dead,
+         coalesce(sum(n) FILTER (WHERE stage = 'aggregate' AND outcome = 'counted'), 0) AS counted,
+         coalesce(sum(n) FILTER (WHERE stage = 'validate' AND outcome = 'duplicate'), 0) AS duplicates,
+         coalesce(sum(n) FILTER (WHERE stage = 'validate' AND outcome = 'refused'), 0) AS refused,
+         coalesce(sum(n) FILTER (WHERE stage = 'validate' AND outcome = 'held'), 0) AS held,
+         coalesce(sum(n) FILTER (WHERE stage = 'validate' AND outcome = 'withdrawn'), 0) AS withdrawn
+    FROM pipeline.progress`;
+
 /**
  * Per submission received by the cut-off: validate has processed what ingest accepted when its
- * outcomes add up to it, and aggregate what validate passed when its outcomes add up to that.
- * (A submission answered 503 may have reached the log anyway: its events are processed all the
- * same, and its surplus is never taken for another's shortfall.)
+ * outcomes add up to it, and aggregate what validate passed when its outcomes add up to that. A
+ * submission answered 503 may have reached the log anyway: its events are processed all the same,
+ * counted as without receipt, and never taken for another submission's shortfall. By force, and
+ * national (the key `national`).
  */
-export async function readAccounting(client: Pool | PoolClient, cutoff: Date): Promise<Accounting> {
-  const { rows } = await client.query<Record<string, number | null>>(
-    `WITH s AS (
-       SELECT submission_id,
-              coalesce(sum(n) FILTER (WHERE stage = 'ingest'), 0) AS accepted,
-              coalesce(sum(n) FILTER (WHERE stage = 'validate'), 0) AS validated,
-              coalesce(sum(n) FILTER (WHERE stage = 'validate' AND outcome = 'passed'), 0) AS passed,
-              coalesce(sum(n) FILTER (WHERE stage = 'aggregate'), 0) AS aggregated,
-              coalesce(sum(n) FILTER (WHERE stage = 'aggregate' AND outcome = 'counted'), 0) AS counted,
-              coalesce(sum(n) FILTER (WHERE stage = 'validate' AND outcome = 'duplicate'), 0) AS duplicates,
-              coalesce(sum(n) FILTER (WHERE stage = 'validate' AND outcome = 'refused'), 0) AS refused,
-              coalesce(sum(n) FILTER (WHERE stage = 'validate' AND outcome = 'held'), 0) AS held,
-              coalesce(sum(n) FILTER (WHERE stage = 'validate' AND outcome = 'withdrawn'), 0) AS withdrawn,
-              coalesce(sum(n) FILTER (WHERE outcome = 'dead-lettered'), 0) AS dead
-         FROM pipeline.progress WHERE received_at <= $1 GROUP BY submission_id)
-     SELECT sum(accepted) AS accepted, sum(counted) AS counted, sum(duplicates) AS duplicates, sum(refused) AS refused,
-            sum(held) AS held, sum(withdrawn) AS withdrawn, sum(dead) AS dead,
+export async function readAccounting(client: Pool | PoolClient, cutoff: Date): Promise<Accounting>;
+export async function readAccounting(client: Pool | PoolClient, cutoff: Date, byForce: true): Promise<Map<string, Accounting>>;
+export async function readAccounting(client: Pool | PoolClient, cutoff: Date, byForce = false): Promise<Accounting | Map<string, Accounting>> {
+  const { rows } = await client.query<Record<string, number | string | null>>(
+    `WITH s AS (${perSubmission} WHERE received_at <= $1 GROUP BY submission_id)
+     SELECT coalesce(force, 'national') AS force, sum(accepted) AS accepted, sum(greatest(validated - accepted, 0)) AS without_receipt,
+            sum(counted) AS counted, sum(duplicates) AS duplicates, sum(refused) AS refused,
+            sum(held) AS held, sum(withdrawn) AS withdrawn, sum(validate_dead + aggregate_dead) AS dead,
             sum(greatest(accepted - validated, 0)) AS pending_validate, sum(greatest(passed - aggregated, 0)) AS pending_aggregate
-       FROM s`, [cutoff]);
-  const r = rows[0] ?? {};
-  const n = (v: number | null | undefined) => Number(v ?? 0);
-  return {
-    accepted: n(r.accepted), counted: n(r.counted), duplicates: n(r.duplicates), refused: n(r.refused), held: n(r.held),
-    withdrawn: n(r.withdrawn), deadLettered: n(r.dead), pending: { validate: n(r.pending_validate), aggregate: n(r.pending_aggregate) },
-  };
+       FROM s GROUP BY ROLLUP (force)`, [cutoff]);
+  const n = (v: number | string | null | undefined) => Number(v ?? 0);
+  const accounts = new Map<string, Accounting>();
+  for (const r of rows) {
+    accounts.set(String(r.force), {
+      accepted: n(r.accepted), withoutReceipt: n(r.without_receipt), counted: n(r.counted), duplicates: n(r.duplicates), refused: n(r.refused),
+      held: n(r.held), withdrawn: n(r.withdrawn), deadLettered: n(r.dead), pending: { validate: n(r.pending_validate), aggregate: n(r.pending_aggregate) },
+    });
+  }
+  const empty: Accounting = { accepted: 0, withoutReceipt: 0, counted: 0, duplicates: 0, refused: 0, held: 0, withdrawn: 0, deadLettered: 0, pending: { validate: 0, aggregate: 0 } };
+  if (!accounts.has('national')) accounts.set('national', empty);
+  return byForce ? accounts : accounts.get('national')!;
+}
+
+/**
+ * When the oldest event a stage has not processed was received, or null when it has processed
+ * everything: the measure of how far behind it is, exact and the same after a restart. With
+ * `deadLettersPending`, dead letters count as not processed (they may yet be redriven).
+ */
+export async function oldestUnprocessed(client: Pool | PoolClient, stage: 'validate' | 'aggregate', options: { deadLettersPending?: boolean } = {}): Promise<Date | null> {
+  const done = stage === 'validate'
+    ? (options.deadLettersPending ? 'validated - validate_dead' : 'validated')
+    : (options.deadLettersPending ? 'aggregated - aggregate_dead' : 'aggregated');
+  const input = stage === 'validate' ? 'accepted' : 'passed';
+  const { rows } = await client.query<{ oldest: Date | null }>(
+    `SELECT min(received_at) AS oldest FROM (${perSubmission} GROUP BY submission_id) s WHERE ${input} > ${done}`);
+  return rows[0]?.oldest ?? null;
 }

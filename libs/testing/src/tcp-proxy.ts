@@ -37,12 +37,16 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     port: address.port,
     address: `127.0.0.1:${address.port}`,
     setMode(next) {
+      const before = mode;
       mode = next;
-      // Connections already open go the same way: dropped, or left hanging.
-      if (next !== 'pass') {
+      // Connections already open go the same way: dropped, or left hanging. When a blackhole ends,
+      // the connections it swallowed are reset, as after a real partition: new ones pass.
+      if (next === 'refuse' || (before === 'blackhole' && next === 'pass')) {
+        for (const s of sockets) s.destroy();
+      } else if (next === 'blackhole') {
         for (const s of sockets) {
-          if (next === 'refuse') s.destroy();
-          else { s.unpipe(); s.pause(); }
+          s.unpipe();
+          s.pause();
         }
       }
     },

@@ -5,7 +5,7 @@ import { databaseAnswers, migrate, type Pool } from '@vawg/db';
 import { topicSpecs, type Topics } from '@vawg/contracts';
 import { counter, histogram, type Registry } from '@vawg/metrics';
 import type { Logger } from '@vawg/log';
-import { createDeadLetterWriter, createStageRunner, pipelineMigrations, positionsOf, positionStore, type RunningStage } from '@vawg/pipeline';
+import { createDeadLetterWriter, createStageRunner, pipelineMigrations, oldestUnprocessed, positionsOf, positionStore, type RunningStage } from '@vawg/pipeline';
 import { applyBatch } from './apply-batch.ts';
 
 export const aggregateMigrations = { scope: 'aggregate', dir: new URL('../migrations/', import.meta.url) };
@@ -56,7 +56,7 @@ export async function startAggregate(deps: AggregateDeps): Promise<RunningStage>
   });
   return {
     ready: () => runner.ready(),
-    watch: { stage: 'aggregate', topic: topics.valid, positions: positionsOf(positions, pool, topics.valid) },
+    watch: { stage: 'aggregate', topic: topics.valid, positions: positionsOf(positions, pool, topics.valid), oldest: () => oldestUnprocessed(pool, 'aggregate') },
     async stop() {
       runner.stop();
       await subscription.stop();

@@ -5,10 +5,17 @@
 import type { Pool, PoolClient } from '@vawg/db';
 import { isComplete, readAccounting, type Accounting } from '@vawg/pipeline';
 
-/** The manifest's account of the events accepted by the cut-off. */
+/**
+ * The manifest's account of the events received by the cut-off, all periods, as the stages stood
+ * when the publication was made. accepted + withoutReceipt = counted + duplicates + refusedLater +
+ * held + withdrawn + deadLettered + notYetProcessed.
+ */
 export interface Completeness {
   /** Events accepted by ingest (answered 202) and received by the cut-off. */
   accepted: number;
+  /** Events that reached the log although ingest answered their submission 503 (then processed like any). */
+  withoutReceipt: number;
+  /** Stored and applied by aggregate: facts and retractions alike (a measure counts what its rules say). */
   counted: number;
   duplicates: number;
   /** Refused by validate after acceptance: conflicts, retractions of retractions, holds that expired. */
@@ -20,20 +27,31 @@ export interface Completeness {
   deadLettered: number;
   /** Accepted, and not yet processed by validate or by aggregate when the snapshot was taken. */
   notYetProcessed: number;
+  /** Nothing not yet processed and nothing dead-lettered: every accepted event is reflected in the figures. */
   complete: boolean;
 }
 
 export function completenessOf(a: Accounting): Completeness {
   const notYetProcessed = a.pending.validate + a.pending.aggregate;
   return {
-    accepted: a.accepted, counted: a.counted, duplicates: a.duplicates, refusedLater: a.refused, held: a.held, withdrawn: a.withdrawn,
-    deadLettered: a.deadLettered, notYetProcessed, complete: notYetProcessed === 0,
+    accepted: a.accepted, withoutReceipt: a.withoutReceipt, counted: a.counted, duplicates: a.duplicates, refusedLater: a.refused, held: a.held,
+    withdrawn: a.withdrawn, deadLettered: a.deadLettered, notYetProcessed, complete: notYetProcessed === 0 && a.deadLettered === 0,
   };
 }
 
-/** Polls until everything accepted by the cut-off is processed, or the wait is over. */
-export async function awaitCompleteness(pool: Pool | PoolClient, cutoff: Date, waitMs: number, pollMs = 1000): Promise<{ accounting: Accounting; waitedMs: number }> {
+export const noEvents: Completeness = completenessOf({
+  accepted: 0, withoutReceipt: 0, counted: 0, duplicates: 0, refused: 0, held: 0, withdrawn: 0, deadLettered: 0, pending: { validate: 0, aggregate: 0 },
+});
+
+/**
+ * Polls until everything accepted by the cut-off is processed, or the wait is over. First, until
+ * `settleMs` after the cut-off: a request received before it may still be writing its receipt.
+ * Dead letters are not waited for: they do not resolve by themselves.
+ */
+export async function awaitCompleteness(pool: Pool | PoolClient, cutoff: Date, waitMs: number, settleMs = 0, pollMs = 1000): Promise<{ accounting: Accounting; waitedMs: number }> {
   const started = Date.now();
+  const settled = cutoff.getTime() + settleMs;
+  if (started < settled) await new Promise((resolve) => setTimeout(resolve, settled - started));
   for (;;) {
     const accounting = await readAccounting(pool, cutoff);
     const waitedMs = Date.now() - started;
@@ -44,7 +62,9 @@ export async function awaitCompleteness(pool: Pool | PoolClient, cutoff: Date, w
 
 /** One line for the run's record and the operator: what is missing, and what to do. */
 export function incompleteReason(a: Accounting, waitedMs: number): string {
+  const behind = a.pending.validate + a.pending.aggregate > 0;
   return `incomplete: of ${a.accepted} events accepted by the cut-off, ${a.pending.validate} are not yet validated and ${a.pending.aggregate} not yet counted `
-    + `after waiting ${Math.round(waitedMs / 1000)} s (${a.deadLettered} dead-lettered); publish again once the stages have caught up `
-    + '(see their lag at /readyz), or with --allow-incomplete to publish anyway and say so';
+    + `after waiting ${Math.round(waitedMs / 1000)} s, and ${a.deadLettered} were dead-lettered; `
+    + (behind ? 'publish again once the stages have caught up (see their lag at /readyz)' : 'see `vawg dead-letters`, and redrive them once the cause is fixed')
+    + ', or publish with --allow-incomplete to publish anyway and say so';
 }

@@ -6,7 +6,7 @@ import { inTransaction, withSessionLock, type Pool } from '@vawg/db';
 import type { ObjectStore } from '@vawg/store';
 import { forceIds, type ReportPublished } from '@vawg/contracts';
 import { buildRows, isHalfYear, toCsv, toJson, type PublishedRow } from '@vawg/kpi';
-import { isComplete, readAccounting } from '@vawg/pipeline';
+import { readAccounting } from '@vawg/pipeline';
 import { readSnapshot } from './snapshot.ts';
 import { awaitCompleteness, completenessOf, incompleteReason, type Completeness } from './completeness.ts';
 import { assertHeld, claimRevision, FencedOut, markPublished } from './revisions.ts';
@@ -23,6 +23,11 @@ export interface PublishDeps {
   completenessWaitMs?: number;
   /** How long a run taking over an abandoned revision waits for the other's last write (default 30 s). */
   fenceDelayMs?: number;
+  /**
+   * How long after the cut-off requests received before it may still be writing their receipts:
+   * the run reads the account no earlier (default 0; the service and the CLI give the ingest deadline).
+   */
+  settleMs?: number;
 }
 
 export interface PublishOptions {
@@ -60,7 +65,7 @@ export interface Manifest {
   source: string;
   eventsApplied: number;
   logPositions: { topic: string; partition: number; nextOffset: number }[];
-  /** What became of the events accepted by the cut-off; `complete` false only with --allow-incomplete. */
+  /** What became of the events received by the cut-off; `complete` false only with --allow-incomplete. */
   completeness: Completeness;
   rows: number;
   suppressedRows: number;
@@ -84,15 +89,17 @@ export async function publishPeriod(deps: PublishDeps, period: string, options: 
     [period, trigger, options.slot ?? null, cutoff]);
   const runId = run.rows[0]!.id;
   try {
-    const waited = await awaitCompleteness(deps.pool, cutoff, deps.completenessWaitMs ?? DEFAULT_WAIT_MS);
-    if (!isComplete(waited.accounting) && !options.allowIncomplete) throw new PublishError(incompleteReason(waited.accounting, waited.waitedMs));
+    const waited = await awaitCompleteness(deps.pool, cutoff, deps.completenessWaitMs ?? DEFAULT_WAIT_MS, deps.settleMs ?? 0);
+    if (!completenessOf(waited.accounting).complete && !options.allowIncomplete) throw new PublishError(incompleteReason(waited.accounting, waited.waitedMs));
     // Runs for one period never overlap, across processes: the second waits, then its snapshot
     // (taken after the wait) finds the first's revision, so no revision is ever written twice.
     const outcome = await withSessionLock(deps.pool, `publish:${period}`, (client) =>
       inTransaction(client, async () => {
         const snapshot = await readSnapshot(client, period, cutoff);
-        // In the snapshot: the account the manifest gives is of exactly the cells it publishes.
-        const completeness = completenessOf(await readAccounting(client, cutoff));
+        // In the snapshot: the account the manifest gives is of the same state as the cells it publishes.
+        const accounts = await readAccounting(client, cutoff, true);
+        const completeness = completenessOf(accounts.get('national')!);
+        const completenessByForce = new Map([...accounts].filter(([f]) => f !== 'national').map(([f, a]) => [f, completenessOf(a)]));
         const rows = buildRows(period, forceIds, snapshot.input);
         const cellsJson = toJson(rows);
         const shortfall = completeness.complete && completeness.deadLettered === 0 ? '' : JSON.stringify(completeness);
@@ -106,7 +113,7 @@ export async function publishPeriod(deps: PublishDeps, period: string, options: 
         const { revision, prefix } = claim;
         const previous = last ? await readRows(deps.store, `${last.prefix}cells.json`) : null;
         const changes = previous ? diffRows(last!.revision, previous, rows) : null;
-        const context = { period, revision, cutoff: cutoff.toISOString(), rows, returns: snapshot.returns, changes, completeness };
+        const context = { period, revision, cutoff: cutoff.toISOString(), rows, returns: snapshot.returns, changes, completeness, completenessByForce };
         const files = new Map<string, string>([
           ['cells.csv', toCsv(rows)],
           ['cells.json', cellsJson],

@@ -1,10 +1,14 @@
 // Held events whose wait is over: a breach whose order was never granted, a retraction whose
 // target never came, 30 days after receipt. They are refused (their failure records keep them)
 // and forgotten, so a corrected re-send is judged afresh.
+//
+// "30 days" is counted in what validate has processed, not on the wall clock: a hold expires only
+// once everything received within 30 days of it has been validated (dead letters included, as
+// they may yet be redriven), so a grant waiting in a backlog or a dead letter is never too late.
 import type { Bus } from '@vawg/bus';
 import { withTransaction, type Pool } from '@vawg/db';
 import type { Topics, ValidMessage } from '@vawg/contracts';
-import { ProgressTally, recordProgress } from '@vawg/pipeline';
+import { oldestUnprocessed, ProgressTally, recordProgress } from '@vawg/pipeline';
 import { stateFailure } from './failure.ts';
 
 export const HOLD_DAYS = 30;
@@ -26,7 +30,8 @@ export interface ExpiryDeps {
 /** Refuses every hold older than the limit at `now`; returns how many. Safe to run beside the consumer. */
 export async function expireHolds(deps: ExpiryDeps, now: Date): Promise<number> {
   const days = deps.holdDays ?? HOLD_DAYS;
-  const before = new Date(now.getTime() - days * 86_400_000);
+  const lowWater = await oldestUnprocessed(deps.pool, 'validate', { deadLettersPending: true });
+  const before = new Date(Math.min(now.getTime(), lowWater?.getTime() ?? Infinity) - days * 86_400_000);
   let total = 0;
   for (;;) {
     const expired = await withTransaction(deps.pool, async (client) => {

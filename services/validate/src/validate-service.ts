@@ -5,7 +5,7 @@ import { databaseAnswers, migrate, type Pool } from '@vawg/db';
 import { topicSpecs, type Topics } from '@vawg/contracts';
 import { counter, type Registry } from '@vawg/metrics';
 import type { Logger } from '@vawg/log';
-import { createDeadLetterWriter, createStageRunner, pipelineMigrations, positionsOf, positionStore, type RunningStage } from '@vawg/pipeline';
+import { createDeadLetterWriter, createStageRunner, pipelineMigrations, oldestUnprocessed, positionsOf, positionStore, type RunningStage } from '@vawg/pipeline';
 import { createValidateBatch } from './validate-batch.ts';
 import { expireHolds, HOLD_DAYS } from './expire-holds.ts';
 
@@ -58,7 +58,7 @@ export async function startValidate(deps: ValidateDeps): Promise<RunningStage> {
   timer.unref();
   return {
     ready: () => runner.ready(),
-    watch: { stage: 'validate', topic: topics.raw, positions: positionsOf(positions, pool, topics.raw) },
+    watch: { stage: 'validate', topic: topics.raw, positions: positionsOf(positions, pool, topics.raw), oldest: () => oldestUnprocessed(pool, 'validate') },
     async stop() {
       clearInterval(timer);
       runner.stop();

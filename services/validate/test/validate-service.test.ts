@@ -75,6 +75,12 @@ describe('validate with its state', () => {
       const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM validate.held');
       expect(rows[0]?.n).toBe(3);
     });
+    // A submission received a day after the old ones is not validated yet (a backlog, say): it may
+    // hold their grant or target, so nothing received within 30 days of it may expire.
+    const backlog = randomUUID();
+    await pool.query(`INSERT INTO pipeline.progress VALUES ($1, 'ingest', 'accepted', 'kent', $2, 1)`, [backlog, new Date(old.getTime() + DAY)]);
+    expect(await expireHolds(deps(), new Date(now))).toBe(0);
+    await pool.query(`INSERT INTO pipeline.progress VALUES ($1, 'validate', 'passed', 'kent', $2, 1)`, [backlog, new Date(old.getTime() + DAY)]);
     expect(await expireHolds(deps(), new Date(now))).toBe(2);
     await eventually(() => expect(refused.filter((r) => r.eventId === oldBreach.eventId || r.eventId === oldRetraction.eventId).map((r) => r.code).sort())
       .toEqual(['crime.breach-of-ungranted-order', 'event.retraction-of-unknown-event']));

@@ -10,15 +10,22 @@ const count = (measure: string, on: string, splits: Record<string, string>): Cou
   [['all', 'all'] as const, ...Object.entries(splits)].map(([split, category]) => ({ measure, month: monthOf(on), split, category, value: 1 }));
 const of = <T extends ForceEvent['type']>(events: readonly ForceEvent[], type: T) => events.filter((e): e is EventOf<T> => e.type === type);
 
-/** 6.1, 6.2. A decision or breach waits for the order's application, which gives its type. */
+/**
+ * 6.1, 6.2. A decision or breach waits for the order's application, which gives its type. A breach
+ * counts only while the order has a standing grant (events.md: a breach of an order never granted
+ * is refused): retract the grant and its breaches leave every count, as if it had never been sent.
+ */
 export function orderContribution(events: readonly ForceEvent[]): Contribution {
   const applied = latestOf(of(events, 'order.applied'));
   if (!applied) return { counts: [], observations: [] };
   const type = { 'order-type': applied.payload.orderType };
   const counts = count('orders-applied', applied.occurredAt, type);
-  const decision = latestOf(of(events, 'order.decided'));
+  const decisions = of(events, 'order.decided');
+  const decision = latestOf(decisions);
   if (decision?.payload.decision === 'granted') counts.push(...count('orders-granted', decision.occurredAt, type));
-  for (const breach of of(events, 'order.breached')) counts.push(...count('orders-breached', breach.occurredAt, type));
+  if (decisions.some((d) => d.payload.decision === 'granted')) {
+    for (const breach of of(events, 'order.breached')) counts.push(...count('orders-breached', breach.occurredAt, type));
+  }
   return { counts, observations: [] };
 }
 

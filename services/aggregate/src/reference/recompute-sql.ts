@@ -127,6 +127,8 @@ counts AS (
               FROM ref_standing b JOIN order_applied a ON a.force = b.force AND a.case_ref = b.case_ref
              CROSS JOIN LATERAL (VALUES ('all', 'all'), ('order-type', a.order_type)) AS s(split, category)
              WHERE b.case_kind = 'order' AND b.type = 'order.breached'
+               AND EXISTS (SELECT 1 FROM ref_standing g WHERE g.force = b.force AND g.case_kind = 'order' AND g.case_ref = b.case_ref
+                                                        AND g.type = 'order.decided' AND g.p->>'decision' = 'granted')
   UNION ALL SELECT force, to_char(on_date, 'YYYY-MM'), 'dvds-applications', s.split, s.category, 1
               FROM dvds_applied CROSS JOIN LATERAL (VALUES ('all', 'all'), ('dvds-route', route)) AS s(split, category)
   UNION ALL SELECT d.force, to_char(d.on_date, 'YYYY-MM'), 'dvds-disclosures', s.split, s.category, 1

@@ -5,7 +5,8 @@ import { forces, qualitativeKpis } from '@vawg/contracts';
 import { measures, monthsOfHalfYear, NATIONAL, RETURN_RECEIVED, splitCategories, type Measure, type PublishedRow } from '@vawg/kpi';
 import type { ReturnDetail } from '../snapshot.ts';
 import type { Changes } from '../diff.ts';
-import type { Completeness } from '../completeness.ts';
+import { noEvents, type Completeness } from '../completeness.ts';
+import { completenessNote } from './completeness-note.ts';
 import { barChart } from './chart.ts';
 import { html, idOf, Markup } from './template.ts';
 
@@ -16,7 +17,9 @@ export interface ReportContext {
   rows: readonly PublishedRow[];
   returns: readonly ReturnDetail[];
   changes: Changes | null;
+  /** What became of the events received by the cut-off: national, and by force for the force pages. */
   completeness: Completeness;
+  completenessByForce: ReadonlyMap<string, Completeness>;
 }
 
 const titles: Record<string, string> = {
@@ -132,19 +135,10 @@ function header(ctx: ReportContext, title: string, nav: Markup): Markup {
 </header>`;
 }
 
-const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
-
-/** What became of the events accepted by the cut-off; a warning when any are not in the figures. */
-function completenessNote(c: Completeness): Markup {
-  const short = c.notYetProcessed + c.deadLettered;
-  return html`<h3 id="completeness">Completeness of the data</h3>
-<p>By the cut-off, ${count(c.accepted, 'event')} sent by forces had been accepted. ${count(c.counted, 'was', 'were')} counted; ${count(c.duplicates, 'was a repeat', 'were repeats')} of events already received; ${count(c.refusedLater, 'was', 'were')} refused on checks against earlier events; ${count(c.held, 'is', 'are')} waiting for an event ${c.held === 1 ? 'it depends' : 'they depend'} on; ${count(c.withdrawn, 'was', 'were')} retracted while waiting.</p>
-${short > 0 ? html`<p class="warning"><strong>This publication is incomplete.</strong> When it was made, ${count(c.notYetProcessed, 'accepted event was', 'accepted events were')} not yet processed and ${count(c.deadLettered, 'could', 'could')} not be processed (kept for correction and reprocessing). Its figures leave them out; a later revision will include them.</p>` : ''}`;
-}
-
-function notes(ctx: ReportContext): Markup {
+function notes(ctx: ReportContext, force?: string): Markup {
+  const account = force ? ctx.completenessByForce.get(force) : ctx.completeness;
   return html`<h2 id="notes">Notes on method and suppression</h2>
-${completenessNote(ctx.completeness)}
+${completenessNote(account ?? noEvents, force ? forceName.get(force) ?? force : 'forces')}
 <p>Every figure is counted from the record-level events forces send, under the counting rules of the framework's specification. A crime is counted while its latest offence group is within VAWG, it is not cancelled, and its record is not retracted; its outcome is its latest. Half-year counts are the sums of their months; medians are over all the observations of the period and geography (the national median is never a median of force medians), with linear interpolation between the two middle values. A rate is a percentage rounded to one decimal place, given with its numerator and denominator.</p>
 <p>Outstanding suspects are counted as standing at the end of the period's last day. National figures are England and Wales: the 43 territorial forces and British Transport Police.</p>
 <p>To protect the people behind the figures, a force's figure is shown as <abbr title="suppressed to protect confidentiality">[c]</abbr> when, in a breakdown, a count is from 1 to 4 or a rate's numerator is from 1 to 4; when a breakdown has a single such figure, the next smallest is withheld as well, so it cannot be worked out from the total. A force's median on fewer than 10 observations, and a force's rate on a base of fewer than 10, are withheld everywhere. A rate or median is also withheld wherever the count it is based on is. Zero is shown as 0. National figures are complete.</p>
@@ -262,7 +256,7 @@ ${charts}
 <h2 id="breakdowns">Breakdowns</h2>
 ${breakdowns}
 ${returnsSection(ctx, force)}
-${notes(ctx)}
+${notes(ctx, force)}
 </main>
 <footer><p class="meta">Every figure is in cells.csv and cells.json of this revision.</p></footer>`;
   return page(`${name}: VAWG police outcomes and performance, ${ctx.period}`, body);
