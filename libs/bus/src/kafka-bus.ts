@@ -1,6 +1,7 @@
 // The Kafka adapter of the bus port, on kafkajs. See the service READMEs for which topics use it.
 import { Kafka, Partitioners, logLevel, type Consumer, type Producer, type LogEntry } from 'kafkajs';
-import type { Bus, OutgoingMessage, SubscribeOptions, Subscription, TopicSpec, ConsumedMessage } from './port.ts';
+import type { Bus, SubscribeOptions, Subscription, TopicSpec, ConsumedMessage } from './port.ts';
+import { chunkBySize, headersOf, resumeAtStoredPositions, retriable } from './kafka-support.ts';
 
 export interface KafkaBusLogger {
   warn(obj: object, msg: string): void;
@@ -24,55 +25,6 @@ export interface KafkaBusOptions {
    */
   replicationFactor?: number;
   minInsyncReplicas?: number;
-}
-
-/**
- * Brokers refuse a record batch over `message.max.bytes` (1 MiB by default), and kafkajs puts every
- * message for one partition of one send into one batch: a 10,000-event submission would not fit.
- */
-const MAX_SEND_BYTES = 512 * 1024;
-
-function chunkBySize(messages: OutgoingMessage[]): OutgoingMessage[][] {
-  const chunks: OutgoingMessage[][] = [];
-  let current: OutgoingMessage[] = [];
-  let size = 0;
-  for (const message of messages) {
-    const bytes = Buffer.byteLength(message.value) + Buffer.byteLength(message.key) + 64;
-    if (current.length > 0 && size + bytes > MAX_SEND_BYTES) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(message);
-    size += bytes;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
-
-/**
- * An admin read again while the broker answers with a retriable error: just after a topic is
- * created, or a leader moved, a broker may say it is not (yet) the partition's leader.
- */
-async function retriable<T>(read: () => Promise<T>, attempts = 15): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (error) {
-      const again = typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true;
-      if (!again || attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}
-
-function headersOf(raw: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined) {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw ?? {})) {
-    if (value === undefined) continue;
-    headers[name] = (Array.isArray(value) ? value[0] : value)?.toString() ?? '';
-  }
-  return headers;
 }
 
 export function createKafkaBus(options: KafkaBusOptions): Bus {
@@ -201,7 +153,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       });
       consumers.add(consumer);
       await consumer.connect();
-      await consumer.subscribe({ topics: opts.topics, fromBeginning: true });
+      // Just after a topic is created, a broker of a cluster may not know it yet (kafkajs #1563).
+      await retriable(() => consumer.subscribe({ topics: opts.topics, fromBeginning: true }), 50);
       if (opts.storedPosition) resumeAtStoredPositions(consumer, opts.storedPosition, log);
       await consumer.run({
         eachBatchAutoResolve: false,
@@ -263,36 +216,4 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       if (adminReady) await adminReady.then(() => admin.disconnect(), () => undefined);
     },
   };
-}
-
-/**
- * On every assignment, pause the new partitions before the first fetch (the join event is
- * emitted synchronously, before fetching starts), look up where the handler's own store says
- * to resume, seek there, then resume. The broker's committed offsets are only a hint: the
- * handler's store is the truth (aggregate keeps its offsets in the same transaction as its counts).
- */
-function resumeAtStoredPositions(consumer: Consumer, storedPosition: NonNullable<SubscribeOptions['storedPosition']>, log?: KafkaBusLogger) {
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    const assigned = Object.entries(payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions }));
-    consumer.pause(assigned);
-    const seekAll = async () => {
-      for (const { topic, partitions } of assigned) {
-        for (const partition of partitions) {
-          const offset = await storedPosition(topic, partition);
-          if (offset !== undefined) consumer.seek({ topic, partition, offset: String(offset) });
-        }
-      }
-    };
-    const attempt = () => {
-      seekAll().then(
-        () => consumer.resume(assigned),
-        (error: unknown) => {
-          // Stay paused: resuming at the broker's offsets could skip what the store never saw.
-          log?.error({ err: error }, 'bus: reading stored positions failed; retrying in 1s');
-          setTimeout(attempt, 1000).unref();
-        },
-      );
-    };
-    attempt();
-  });
 }
