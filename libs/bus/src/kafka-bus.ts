@@ -35,6 +35,9 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...rest } = entry.log;
+      // Our retries are bounded on purpose (a dead broker must fail a request, not hang it), and
+      // every consumer deduplicates by eventId: kafkajs's warning about it says nothing new.
+      if (message.startsWith('Limiting retries for the idempotent producer')) return;
       if (entry.level <= logLevel.ERROR) log?.error({ ns: entry.namespace, ...rest }, message);
       else log?.warn({ ns: entry.namespace, ...rest }, message);
     },
