@@ -77,7 +77,10 @@ export async function bringUp(options: { port?: number } = {}): Promise<Up> {
       });
       summary.push(`bus            Kafka at ${config.KAFKA_BROKERS.join(',')} (KAFKA_BROKERS), topics ${config.VAWG_TOPIC_PREFIX}.*`);
     } else {
-      bus = await createPostgresBus({ pool, connectionString: databaseUrl, logger: log });
+      // A pool of its own: a burst of requests holding the services' connections never starves the bus.
+      const busPool = createPool(databaseUrl, { applicationName: 'vawg-up-bus', max: 10, queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS, onIdleError: () => undefined });
+      stops.push(() => busPool.end());
+      bus = await createPostgresBus({ pool: busPool, connectionString: databaseUrl, logger: log });
       summary.push(`bus            on PostgreSQL (schema bus), topics ${config.VAWG_TOPIC_PREFIX}.*`);
     }
     stops.push(() => bus.close());

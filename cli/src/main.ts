@@ -10,7 +10,7 @@ import { sendCommand } from './commands/send.ts';
 import { publishCommand } from './commands/publish.ts';
 import { reportsCommand } from './commands/reports.ts';
 import { replayCommand } from './commands/replay.ts';
-import { deadLettersCommand, redriveCommand } from './commands/dead-letters.ts';
+import { deadLettersCommand, discardCommand, redriveCommand } from './commands/dead-letters.ts';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -66,6 +66,10 @@ program.command('redrive').description('after a fix, send dead letters back thro
   .option('--id <id>', 'only this letter (repeatable)', collect)
   .option('--again', 'also re-send letters already sent and not yet processed')
   .action(redriveCommand);
+program.command('discard').description('record that dead letters can never be processed (the force will send a correction, say): they count as discarded, and publications no longer wait for them')
+  .requiredOption('--id <id>', 'the letter (repeatable)', collect)
+  .requiredOption('--reason <text>', 'why, kept on record with the letter')
+  .action(discardCommand);
 
 try {
   await program.parseAsync();

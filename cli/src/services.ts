@@ -8,7 +8,7 @@ import type { Logger } from '@vawg/log';
 import { createRegistry } from '@vawg/metrics';
 import { createHttpApp } from '@vawg/http';
 import { databaseAnswers } from '@vawg/db';
-import { startIngest } from '@vawg/ingest';
+import { createOperatorCheck, startIngest } from '@vawg/ingest';
 import { startValidate } from '@vawg/validate';
 import { startAggregate } from '@vawg/aggregate';
 import { startPublish } from '@vawg/publish';
@@ -41,7 +41,8 @@ export async function startServices(options: ServicesOptions): Promise<RunningSe
     { name: 's3', check: () => store.ping() },
   ];
   let details: () => Promise<Record<string, unknown>> = () => Promise.resolve({});
-  const app = createHttpApp({ logger: log, registry, checks, bodyLimit: 10 * 1024 * 1024, details: () => details() });
+  // One port for forces and operators: metrics and the lag tell of each force's activity, so operators only.
+  const app = createHttpApp({ logger: log, registry, checks, bodyLimit: 10 * 1024 * 1024, details: () => details(), operator: createOperatorCheck(pool) });
   const serviceVersion = (name: string) => `${name}@${options.version}`;
   const stages = {
     refusals: await startIngest({ app, bus, pool, store, topics, registry, log: log.child({ service: 'ingest' }), serviceVersion: serviceVersion('ingest') }),

@@ -44,7 +44,10 @@ describe.each<BusKind>(['postgres', 'kafka'])('a poisoned message on the %s bus'
     expect(others).toEqual([]);
     expect(letter).toMatchObject({ stage: 'aggregate', force: 'kent', status: 'dead', error: expect.stringContaining('simulated_bug') as unknown });
     expect(letter!.attempts).toBeGreaterThanOrEqual(3);
-    const metrics = await (await fetch(`${stack.url}/metrics`)).text();
+    // Metrics are for operators: a force, or nobody, is refused them.
+    expect((await fetch(`${stack.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    const operator = await createCredential(stack.pool, { role: 'operator', force: null });
+    const metrics = await (await fetch(`${stack.url}/metrics`, { headers: { authorization: `Bearer ${operator}` } })).text();
     expect(metrics).toMatch(/^vawg_dead_letters_total\{stage="aggregate",force="kent"\} 1$/m);
     // Kept whole on the dead-letter topic too: the original, the stage, the error and the attempts.
     const { rows } = await stack.pool.query<{ record: string }>('SELECT record FROM pipeline.dead_letters');

@@ -157,3 +157,16 @@ describe('generated events (property)', () => {
     }), { numRuns: 500 });
   });
 });
+
+describe('text that is not well-formed Unicode', () => {
+  it('is refused with its own code, wherever it is, before it can reach a database', () => {
+    const retraction = { eventId: '3f2b8c1e-8d4a-4b7e-9c1a-2e5f6a7b8c9d', type: 'event.retracted', schemaVersion: 1, force: 'kent', occurredAt: '2025-05-01', producedAt: '2025-05-01T10:00:00Z',
+      payload: { eventId: '4f2b8c1e-8d4a-4b7e-9c1a-2e5f6a7b8c9d', reason: 'x\ud800y' } };
+    const ctx = { force: 'kent', receivedAt: new Date('2025-06-01T00:00:00Z') };
+    expect(parseEvent(retraction, ctx)).toMatchObject({ ok: false, refusal: { code: 'payload.reason.invalid-unicode' } });
+    expect(parseEvent({ ...retraction, payload: { ...retraction.payload, reason: 'low \udc00 alone' } }, ctx)).toMatchObject({ ok: false, refusal: { code: 'payload.reason.invalid-unicode' } });
+    expect(parseEvent({ ...retraction, payload: { ...retraction.payload, reason: 'fine' }, ['bad\ud800key']: 1 }, ctx)).toMatchObject({ ok: false, refusal: { code: 'event.invalid-unicode' } });
+    // A well-formed pair (an emoji) is text like any other.
+    expect(parseEvent({ ...retraction, payload: { ...retraction.payload, reason: 'sent in error \ud83d\ude00' } }, ctx)).toMatchObject({ ok: true });
+  });
+});

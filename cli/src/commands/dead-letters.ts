@@ -2,7 +2,7 @@
 // sending it through again once the cause is fixed. The stage that processes a redriven message
 // marks its letter resolved in the same transaction, so a letter counts once however often it is sent.
 import { stages } from '@vawg/contracts';
-import { listDeadLetters, redriveDeadLetters, type DeadLetterSummary } from '@vawg/pipeline';
+import { discardDeadLetters, listDeadLetters, redriveDeadLetters, type DeadLetterSummary } from '@vawg/pipeline';
 import { connect } from '../connect.ts';
 import { CliError } from '../cli-error.ts';
 
@@ -54,6 +54,22 @@ export async function redriveCommand(options: DeadLetterOptions & { again?: bool
     }
     printLetters(sent);
     console.log(`\nsent ${sent.length} back to the stages they came from; \`vawg dead-letters --all\` shows each as processed once its stage has taken it`);
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function discardCommand(options: { id: string[]; reason: string }): Promise<void> {
+  if (options.reason.trim().length < 10) throw new CliError('say why, in a sentence: --reason "…" (it stays on record with the letter)');
+  const connection = await connect();
+  try {
+    const discarded = await discardDeadLetters(connection.pool, options.id, options.reason.trim());
+    if (discarded.length === 0) {
+      console.log('nothing discarded: no dead letter waiting has these ids (`vawg dead-letters` lists them)');
+      return;
+    }
+    printLetters(discarded);
+    console.log(`\ndiscarded ${discarded.length}: they count as discarded in the publication's account, and it no longer waits for them`);
   } finally {
     await connection.close();
   }

@@ -94,7 +94,9 @@ export async function createPostgresBus(options: PostgresBusOptions): Promise<Bu
       const byPartition = new Map<number, OutgoingMessage[]>();
       for (const m of messages) {
         const p = partitionOf(m.key, count);
-        byPartition.set(p, [...(byPartition.get(p) ?? []), m]);
+        const list = byPartition.get(p);
+        if (list) list.push(m);
+        else byPartition.set(p, [m]);
       }
       const partitions = [...byPartition.keys()].sort((a, b) => a - b);
       await withTransaction(pool, async (client) => {

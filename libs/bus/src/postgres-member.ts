@@ -120,24 +120,34 @@ export async function startMember(o: MemberOptions): Promise<Member> {
   } catch (error) {
     o.logger?.warn({ err: error, group }, 'bus: member could not claim partitions yet; retrying');
   }
-  const concurrency = Math.max(1, o.subscribe.concurrency ?? 1);
+  // One worker per held partition: a partition whose handler is slow or retrying a failure never
+  // holds up another. The main loop claims partitions, and starts a worker where there is work.
+  const workers = new Map<string, Promise<void>>();
+  const work = (id: string, h: Held) => {
+    const worker = (async () => {
+      try {
+        while (running && held.get(id) === h && (await deliver(id, h)));
+      } catch (error) {
+        // The database is unreachable or restarting: the main loop starts this partition again.
+        o.logger?.warn({ err: error, group, partition: id }, 'bus: member cannot reach PostgreSQL; retrying');
+      } finally {
+        // Restarted by the main loop on the next append or poll (at most one poll interval late).
+        workers.delete(id);
+      }
+    })();
+    workers.set(id, worker);
+  };
   const loop = (async () => {
     while (running) {
       try {
         if (held.size < wanted.length && Date.now() - lastClaim >= o.pollIntervalMs) await claim();
-        const entries = [...held];
-        let progressed = false;
-        for (let i = 0; i < entries.length && running; i += concurrency) {
-          const results = await Promise.all(entries.slice(i, i + concurrency).map(([id, h]) => deliver(id, h)));
-          progressed ||= results.some(Boolean);
-        }
-        if (!progressed && running) await idle(o.pollIntervalMs);
       } catch (error) {
-        // The database is unreachable or restarting: wait, then carry on where we were.
-        o.logger?.warn({ err: error, group }, 'bus: member cannot reach PostgreSQL; retrying');
-        if (running) await idle(o.pollIntervalMs);
+        o.logger?.warn({ err: error, group }, 'bus: member cannot claim partitions; retrying');
       }
+      for (const [id, h] of held) if (!workers.has(id)) work(id, h);
+      if (running) await idle(o.pollIntervalMs);
     }
+    await Promise.all(workers.values());
   })();
 
   return {

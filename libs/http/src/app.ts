@@ -17,6 +17,11 @@ export interface HttpAppOptions {
   bodyLimit?: number;
   /** More for /readyz to say, such as each stage's lag; never decides readiness. */
   details?: () => Promise<Record<string, unknown>>;
+  /**
+   * On a port the outside world reaches (ingest's), who may read /metrics and the details of
+   * /readyz: they tell of each force's activity. Without it, both are open (an internal ops port).
+   */
+  operator?: (authorization: string | undefined) => Promise<boolean>;
 }
 
 const CHECK_TIMEOUT_MS = 3000;
@@ -73,10 +78,17 @@ export function createHttpApp(options: HttpAppOptions) {
   app.get('/readyz', async (_request, reply) => {
     const results = await Promise.all(options.checks.map(async (c) => [c.name, await within(c.check, false)] as const));
     const ready = results.every(([, ok]) => ok);
-    const details = options.details ? await within(options.details, { details: 'unavailable: not answered within 3 s' }) : {};
+    const allowed = !options.operator || (await options.operator(_request.headers.authorization).catch(() => false));
+    const details = options.details && allowed ? await within(options.details, { details: 'unavailable: not answered within 3 s' }) : {};
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', checks: Object.fromEntries(results), ...details });
   });
-  app.get('/metrics', async (_request, reply) => reply.type(options.registry.contentType).send(await options.registry.metrics()));
+  app.get('/metrics', async (request, reply) => {
+    if (options.operator && !(await options.operator(request.headers.authorization).catch(() => false))) {
+      reply.header('www-authenticate', 'Bearer realm="vawg"');
+      return sendProblem(reply, problem(401, 'unauthorized', 'Unauthorized', 'the metrics are for operators: send an operator credential as `Authorization: Bearer <token>`'));
+    }
+    return reply.type(options.registry.contentType).send(await options.registry.metrics());
+  });
   return app;
 }
 

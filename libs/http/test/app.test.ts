@@ -29,4 +29,23 @@ describe('the HTTP shell of every service', () => {
     expect((await app.inject('/nowhere')).json()).toMatchObject({ status: 404, type: '/problems/not-found' });
     await app.close();
   });
+
+  it('on a port the outside reaches, gives metrics and the details of readiness to operators only', async () => {
+    const registry = createRegistry();
+    counter(registry, 'vawg_test_total', 'a test counter').inc(1);
+    const app = createHttpApp({
+      logger: silentLogger(), registry, checks: [{ name: 'bus', check: () => Promise.resolve(true) }],
+      details: () => Promise.resolve({ lag: { validate: { messages: 3 } } }),
+      operator: (authorization) => Promise.resolve(authorization === 'Bearer operator-token'),
+    });
+    const asOperator = { headers: { authorization: 'Bearer operator-token' } };
+    expect((await app.inject('/readyz')).json()).toEqual({ status: 'ready', checks: { bus: true } });
+    expect((await app.inject({ url: '/readyz', ...asOperator })).json()).toEqual({ status: 'ready', checks: { bus: true }, lag: { validate: { messages: 3 } } });
+    const refused = await app.inject({ url: '/metrics', headers: { authorization: 'Bearer a-force-token' } });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toMatchObject({ type: '/problems/unauthorized' });
+    expect(refused.body).not.toContain('vawg_test_total');
+    expect((await app.inject({ url: '/metrics', ...asOperator })).body).toContain('vawg_test_total 1');
+    await app.close();
+  });
 });

@@ -54,3 +54,15 @@ export function classifyFailure(error: unknown, depth = 0): FailureKind {
   if (Array.isArray(errors) && errors.some((e) => classifyFailure(e, depth + 1) === 'transient')) return 'transient';
   return 'deterministic';
 }
+
+/**
+ * A statement that ran out of time. Transient as a rule (a database under load), but one that times
+ * out again and again while the database answers everything else is slow because of what it is
+ * given: the stage runner then treats it as deterministic.
+ */
+export function isTimeout(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = field(error, 'code');
+  const message = field(error, 'message');
+  return code === '57014' || (typeof message === 'string' && /query read timeout/i.test(message));
+}

@@ -3,6 +3,7 @@
 // letter's id, and the stage that processes it marks the letter resolved in the same transaction
 // as its work; a second copy of it (a redrive repeated after a crash) finds it resolved and is
 // skipped.
+import { createHash } from 'node:crypto';
 import type { Bus, ConsumedMessage } from '@vawg/bus';
 import { deadLetterOf, forceIds, originalBytes, REDRIVE_HEADER, type DeadLetterRecord, type Stage } from '@vawg/contracts';
 import { withTransaction, type Pool, type PoolClient } from '@vawg/db';
@@ -11,6 +12,8 @@ import { counter, type Registry } from '@vawg/metrics';
 import type { PositionStore } from './positions.ts';
 import { ProgressTally, recordProgress, type ProgressStage } from './progress.ts';
 import type { Failure } from './stage-runner.ts';
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** Stages whose outcomes pipeline.progress counts. */
 const counted = (stage: Stage): stage is Exclude<Stage, 'refusals'> & ProgressStage => stage === 'validate' || stage === 'aggregate';
@@ -22,10 +25,11 @@ function receiptOf(r: { submission_id: string | null; force: string | null; rece
 /** Stores a letter (once), counts it, and resolves the letter it was a redrive of. True when new. */
 export async function storeDeadLetter(client: PoolClient, record: DeadLetterRecord): Promise<boolean> {
   const { rowCount } = await client.query(
-    `INSERT INTO pipeline.dead_letters (id, stage, force, submission_id, received_at, source_topic, source_partition, source_offset, error, attempts, dead_lettered_at, record)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
+    `INSERT INTO pipeline.dead_letters (id, stage, force, submission_id, received_at, source_topic, source_partition, source_offset, error, attempts, dead_lettered_at, record, original_sha256)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING`,
     [record.id, record.stage, record.force, record.submissionId, record.receivedAt, record.source.topic, record.source.partition, record.source.offset,
-      `${record.error.name}: ${record.error.message}`.replaceAll('\u0000', ''), record.attempts, record.deadLetteredAt, JSON.stringify(record)]);
+      `${record.error.name}: ${record.error.message}`.replaceAll('\u0000', ''), record.attempts, record.deadLetteredAt, JSON.stringify(record),
+      sha256(originalBytes(record))]);
   if (!rowCount) return false;
   const tally = new ProgressTally();
   const receipt = receiptOf({ submission_id: record.submissionId, force: record.force, received_at: record.receivedAt ? new Date(record.receivedAt) : null });
@@ -50,8 +54,8 @@ export async function claimRedrives(client: PoolClient, stage: Stage, messages: 
   const redriven = messages.filter((m) => m.headers[REDRIVE_HEADER]);
   if (redriven.length === 0) return new Set();
   const ids = redriven.map((m) => m.headers[REDRIVE_HEADER]!);
-  const { rows } = await client.query<{ id: string; resolved_at: Date | null; submission_id: string | null; force: string | null; received_at: Date | null }>(
-    `SELECT id, resolved_at, submission_id, force, received_at FROM pipeline.dead_letters WHERE stage = $1 AND id = ANY($2) FOR UPDATE`, [stage, ids]);
+  const { rows } = await client.query<{ id: string; resolved_at: Date | null; submission_id: string | null; force: string | null; received_at: Date | null; original_sha256: string | null }>(
+    `SELECT id, resolved_at, submission_id, force, received_at, original_sha256 FROM pipeline.dead_letters WHERE stage = $1 AND id = ANY($2) FOR UPDATE`, [stage, ids]);
   const letters = new Map(rows.map((r) => [r.id, r]));
   const skip = new Set<number>();
   const resolving = new Set<string>();
@@ -59,7 +63,8 @@ export async function claimRedrives(client: PoolClient, stage: Stage, messages: 
   for (const m of redriven) {
     const id = m.headers[REDRIVE_HEADER]!;
     const letter = letters.get(id);
-    if (!letter) continue;
+    // Only the letter's own bytes resolve it: a header on anything else is no redrive.
+    if (!letter || (letter.original_sha256 !== null && letter.original_sha256 !== sha256(m.value))) continue;
     if (letter.resolved_at || resolving.has(id)) {
       skip.add(m.offset);
       continue;
@@ -104,6 +109,30 @@ export function createDeadLetterWriter(o: DeadLetterWriterOptions): (message: Co
   };
 }
 
+/**
+ * An operator's decision that letters will never be processed (their content is wrong and a
+ * correction will be sent, say), with the reason on record: each counts as `discarded` in its
+ * submission's progress, and a publication no longer waits for it. A redrive of one in flight is
+ * skipped when it arrives.
+ */
+export async function discardDeadLetters(pool: Pool, ids: readonly string[], reason: string): Promise<DeadLetterSummary[]> {
+  const discarded = await withTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ id: string; stage: Stage; submission_id: string | null; force: string | null; received_at: Date | null }>(
+      `UPDATE pipeline.dead_letters SET resolved_at = now(), resolution = 'discarded', note = $2
+        WHERE id = ANY($1) AND resolved_at IS NULL RETURNING id, stage, submission_id, force, received_at`, [ids, reason]);
+    const tally = new ProgressTally();
+    for (const r of rows) {
+      const receipt = receiptOf(r);
+      if (!receipt || !counted(r.stage)) continue;
+      tally.add(receipt, r.stage, 'dead-lettered', -1);
+      tally.add(receipt, r.stage, 'discarded');
+    }
+    await recordProgress(client, tally);
+    return rows.map((r) => r.id);
+  });
+  return listDeadLetters(pool, { ids: discarded, all: true });
+}
+
 export interface DeadLetterFilter {
   stage?: string;
   force?: string;
@@ -123,16 +152,18 @@ export interface DeadLetterSummary {
   deadLetteredAt: string;
   redrives: number;
   redrivenAt: string | null;
-  status: 'dead' | 'redriven' | 'processed' | 'dead-again';
+  status: 'dead' | 'redriven' | 'processed' | 'dead-again' | 'discarded';
+  /** Why an operator discarded it. */
+  note: string | null;
   supersededBy: string | null;
 }
 
 export async function listDeadLetters(pool: Pool, filter: DeadLetterFilter = {}): Promise<DeadLetterSummary[]> {
   const { rows } = await pool.query<{
     id: string; stage: string; force: string | null; submission_id: string | null; error: string; attempts: number; dead_lettered_at: Date;
-    redrives: number; redriven_at: Date | null; resolution: 'processed' | 'dead-again' | null; superseded_by: string | null;
+    redrives: number; redriven_at: Date | null; resolution: 'processed' | 'dead-again' | 'discarded' | null; superseded_by: string | null; note: string | null;
   }>(
-    `SELECT id, stage, force, submission_id, error, attempts, dead_lettered_at, redrives, redriven_at, resolution, superseded_by
+    `SELECT id, stage, force, submission_id, error, attempts, dead_lettered_at, redrives, redriven_at, resolution, superseded_by, note
        FROM pipeline.dead_letters
       WHERE ($1::text IS NULL OR stage = $1) AND ($2::text IS NULL OR force = $2) AND ($3::text[] IS NULL OR id = ANY($3))
         AND ($4 OR resolved_at IS NULL)
@@ -141,7 +172,7 @@ export async function listDeadLetters(pool: Pool, filter: DeadLetterFilter = {})
   return rows.map((r) => ({
     id: r.id, stage: r.stage, force: r.force, submissionId: r.submission_id, error: r.error, attempts: r.attempts,
     deadLetteredAt: r.dead_lettered_at.toISOString(), redrives: r.redrives, redrivenAt: r.redriven_at?.toISOString() ?? null,
-    status: r.resolution ?? (r.redriven_at ? 'redriven' : 'dead'), supersededBy: r.superseded_by,
+    status: r.resolution ?? (r.redriven_at ? 'redriven' : 'dead'), supersededBy: r.superseded_by, note: r.note,
   }));
 }
 

@@ -44,6 +44,8 @@ export interface LagMonitorOptions {
   now?: () => number;
 }
 
+const LEDGER_INTERVAL_MS = 30_000;
+
 export function startLagMonitor(o: LagMonitorOptions): LagMonitor {
   const now = o.now ?? Date.now;
   const messages = gauge(o.registry, 'vawg_consumer_lag_messages', 'Messages of a stage\'s input not yet processed, by partition', ['stage', 'topic', 'partition']);
@@ -53,8 +55,20 @@ export function startLagMonitor(o: LagMonitorOptions): LagMonitor {
   const waiting = gauge(o.registry, 'vawg_dead_letters_waiting', 'Dead letters not yet redriven and processed, by stage and force', ['stage', 'force']);
   let last: Record<string, StageLag> | null = null;
 
+  // The age of the oldest unprocessed event is read from the ledger at most every 30 s (a scan of
+  // pipeline.progress); in between it is aged by the clock, and a stage with nothing waiting is 0.
+  const oldestRead = new Map<string, { at: number; oldest: Date | null }>();
+  async function oldestOf(s: WatchedStage, at: number): Promise<Date | null | undefined> {
+    if (!s.oldest) return undefined;
+    const cached = oldestRead.get(s.stage);
+    if (cached && at - cached.at < LEDGER_INTERVAL_MS) return cached.oldest;
+    const oldest = await s.oldest();
+    oldestRead.set(s.stage, { at, oldest });
+    return oldest;
+  }
+
   async function sampleStage(s: WatchedStage, at: number): Promise<StageLag> {
-    const [ends, positions, oldest] = await Promise.all([o.bus.endOffsets(s.topic), s.positions(), s.oldest?.()]);
+    const [ends, positions, read] = await Promise.all([o.bus.endOffsets(s.topic), s.positions(), oldestOf(s, at)]);
     const partitions = ends.map((e, partition) => ({ partition, end: e, position: Math.min(positions[partition] ?? 0, e) }));
     for (const p of partitions) {
       const labels = { stage: s.stage, topic: s.topic, partition: String(p.partition) };
@@ -62,9 +76,10 @@ export function startLagMonitor(o: LagMonitorOptions): LagMonitor {
       position.set(labels, p.position);
       end.set({ topic: s.topic, partition: String(p.partition) }, p.end);
     }
-    const behind = oldest === undefined ? null : oldest === null ? 0 : Math.max(0, Math.round((at - oldest.getTime()) / 1000));
+    const waiting = partitions.reduce((n, p) => n + p.end - p.position, 0);
+    const behind = read === undefined ? null : read === null || waiting === 0 ? 0 : Math.max(0, Math.round((at - read.getTime()) / 1000));
     if (behind !== null) seconds.set({ stage: s.stage }, behind);
-    return { messages: partitions.reduce((n, p) => n + p.end - p.position, 0), seconds: behind, partitions };
+    return { messages: waiting, seconds: behind, partitions };
   }
 
   async function sample(): Promise<Record<string, StageLag>> {
@@ -80,8 +95,12 @@ export function startLagMonitor(o: LagMonitorOptions): LagMonitor {
     return last;
   }
 
+  // Never two samples at once: a slow one is not piled upon.
+  let sampling: Promise<unknown> | null = null;
   const timer = setInterval(() => {
-    sample().catch((error: unknown) => o.log?.warn({ err: error }, 'lag: could not sample the stages; next in a moment'));
+    sampling ??= sample()
+      .catch((error: unknown) => o.log?.warn({ err: error }, 'lag: could not sample the stages; next in a moment'))
+      .finally(() => { sampling = null; });
   }, o.intervalMs ?? 5_000);
   timer.unref();
 

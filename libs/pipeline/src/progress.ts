@@ -6,8 +6,8 @@ import type { Pool, PoolClient } from '@vawg/db';
 
 export const progressOutcomes = {
   ingest: ['accepted'],
-  validate: ['passed', 'duplicate', 'refused', 'held', 'withdrawn', 'dead-lettered'],
-  aggregate: ['counted', 'dead-lettered'],
+  validate: ['passed', 'duplicate', 'refused', 'held', 'withdrawn', 'dead-lettered', 'discarded'],
+  aggregate: ['counted', 'dead-lettered', 'discarded'],
 } as const;
 export type ProgressStage = keyof typeof progressOutcomes;
 export type ProgressOutcome<S extends ProgressStage = ProgressStage> = (typeof progressOutcomes)[S][number];
@@ -48,7 +48,7 @@ export async function recordProgress(client: Pool | PoolClient, tally: ProgressT
 /**
  * What became of the events received by a cut-off, all periods. The categories add up:
  * accepted + withoutReceipt = counted + duplicates + refused + held + withdrawn + deadLettered
- * + pending.validate + pending.aggregate.
+ * + discarded + pending.validate + pending.aggregate.
  */
 export interface Accounting {
   /** Answered `accepted` in a 202. */
@@ -63,6 +63,8 @@ export interface Accounting {
   held: number;
   withdrawn: number;
   deadLettered: number;
+  /** Dead letters an operator discarded, with a reason on record: never counted, no longer waited for. */
+  discarded: number;
   pending: { validate: number; aggregate: number };
 }
 
@@ -82,7 +84,8 @@ const perSubmission = `
          coalesce(sum(n) FILTER (WHERE stage = 'validate' AND outcome = 'duplicate'), 0) AS duplicates,
          coalesce(sum(n) FILTER (WHERE stage = 'validate' AND outcome = 'refused'), 0) AS refused,
          coalesce(sum(n) FILTER (WHERE stage = 'validate' AND outcome = 'held'), 0) AS held,
-         coalesce(sum(n) FILTER (WHERE stage = 'validate' AND outcome = 'withdrawn'), 0) AS withdrawn
+         coalesce(sum(n) FILTER (WHERE stage = 'validate' AND outcome = 'withdrawn'), 0) AS withdrawn,
+         coalesce(sum(n) FILTER (WHERE outcome = 'discarded'), 0) AS discarded
     FROM pipeline.progress`;
 
 /**
@@ -99,7 +102,7 @@ export async function readAccounting(client: Pool | PoolClient, cutoff: Date, by
     `WITH s AS (${perSubmission} WHERE received_at <= $1 GROUP BY submission_id)
      SELECT coalesce(force, 'national') AS force, sum(accepted) AS accepted, sum(greatest(validated - accepted, 0)) AS without_receipt,
             sum(counted) AS counted, sum(duplicates) AS duplicates, sum(refused) AS refused,
-            sum(held) AS held, sum(withdrawn) AS withdrawn, sum(validate_dead + aggregate_dead) AS dead,
+            sum(held) AS held, sum(withdrawn) AS withdrawn, sum(validate_dead + aggregate_dead) AS dead, sum(discarded) AS discarded,
             sum(greatest(accepted - validated, 0)) AS pending_validate, sum(greatest(passed - aggregated, 0)) AS pending_aggregate
        FROM s GROUP BY ROLLUP (force)`, [cutoff]);
   const n = (v: number | string | null | undefined) => Number(v ?? 0);
@@ -107,10 +110,11 @@ export async function readAccounting(client: Pool | PoolClient, cutoff: Date, by
   for (const r of rows) {
     accounts.set(String(r.force), {
       accepted: n(r.accepted), withoutReceipt: n(r.without_receipt), counted: n(r.counted), duplicates: n(r.duplicates), refused: n(r.refused),
-      held: n(r.held), withdrawn: n(r.withdrawn), deadLettered: n(r.dead), pending: { validate: n(r.pending_validate), aggregate: n(r.pending_aggregate) },
+      held: n(r.held), withdrawn: n(r.withdrawn), deadLettered: n(r.dead), discarded: n(r.discarded),
+      pending: { validate: n(r.pending_validate), aggregate: n(r.pending_aggregate) },
     });
   }
-  const empty: Accounting = { accepted: 0, withoutReceipt: 0, counted: 0, duplicates: 0, refused: 0, held: 0, withdrawn: 0, deadLettered: 0, pending: { validate: 0, aggregate: 0 } };
+  const empty: Accounting = { accepted: 0, withoutReceipt: 0, counted: 0, duplicates: 0, refused: 0, held: 0, withdrawn: 0, deadLettered: 0, discarded: 0, pending: { validate: 0, aggregate: 0 } };
   if (!accounts.has('national')) accounts.set('national', empty);
   return byForce ? accounts : accounts.get('national')!;
 }

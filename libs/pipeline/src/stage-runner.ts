@@ -11,7 +11,7 @@ import type { Batch, BatchHandler, ConsumedMessage } from '@vawg/bus';
 import type { Stage } from '@vawg/contracts';
 import type { Logger } from '@vawg/log';
 import { counter, gauge, type Registry } from '@vawg/metrics';
-import { classifyFailure, type FailureKind } from './classify.ts';
+import { classifyFailure, isTimeout, type FailureKind } from './classify.ts';
 import type { WatchedStage } from './lag-monitor.ts';
 
 /** Thrown by a handler that has found the one message it cannot process, ever. */
@@ -63,6 +63,8 @@ export interface StageRunner {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Timeouts of one batch, with the database answering meanwhile, that make it a deterministic failure. */
+const SLOW_TIMEOUTS = 5;
 
 export function createStageRunner(o: StageRunnerOptions): StageRunner {
   const attempts = o.attempts ?? 3;
@@ -99,6 +101,7 @@ export function createStageRunner(o: StageRunnerOptions): StageRunner {
   async function untilSettled(batch: Batch, work: () => Promise<void>): Promise<unknown> {
     const id = `${batch.topic}:${batch.partition}`;
     let delay = backoff.first;
+    let timeoutsWhileHealthy = 0;
     for (let attempt = 1; ; attempt++) {
       if (stopped) throw new StageStopped(`${o.stage}: stopping`);
       try {
@@ -107,7 +110,11 @@ export function createStageRunner(o: StageRunnerOptions): StageRunner {
         return undefined;
       } catch (error) {
         if (error instanceof StageStopped) throw error;
-        const kind = error instanceof PoisonMessage ? 'deterministic' : await kindOf(error);
+        let kind = error instanceof PoisonMessage ? 'deterministic' : await kindOf(error);
+        if (kind === 'transient' && isTimeout(error) && (await o.healthy().catch(() => false))) {
+          timeoutsWhileHealthy += 1;
+          if (timeoutsWhileHealthy >= SLOW_TIMEOUTS) kind = 'deterministic';
+        }
         failures.inc({ stage: o.stage, kind });
         if (kind === 'deterministic') {
           setRetrying(id, false);
@@ -151,8 +158,9 @@ export function createStageRunner(o: StageRunnerOptions): StageRunner {
         }
       }
       if (attempt < (messages.length === 1 ? attempts : tries)) {
+        // At once: a failure that passes with time is transient, and is waited out above.
         o.log.warn({ err: error, stage: o.stage, messages: messages.length, attempt }, 'deterministic failure; trying again');
-        await wait(batch, backoff.first * attempt);
+        await batch.heartbeat();
         continue;
       }
       if (messages.length === 1) return deadLetter(batch, messages[0]!, { error, attempts: attempt, firstFailedAt });

@@ -5,7 +5,7 @@ import { createPool, migrate, type Pool } from '@vawg/db';
 import { createTestDatabase, type TestDatabase } from '@vawg/testing';
 import { oldestUnprocessed, pipelineMigrations, ProgressTally, readAccounting, recordProgress, type Accounting } from '../src/index.ts';
 
-const sum = (a: Accounting) => a.counted + a.duplicates + a.refused + a.held + a.withdrawn + a.deadLettered + a.pending.validate + a.pending.aggregate;
+const sum = (a: Accounting) => a.counted + a.duplicates + a.refused + a.held + a.withdrawn + a.deadLettered + a.discarded + a.pending.validate + a.pending.aggregate;
 
 describe('the account of a cut-off', () => {
   let db: TestDatabase;
@@ -51,7 +51,7 @@ describe('the account of a cut-off', () => {
     const cutoff = new Date('2026-05-01T23:59:59Z');
     const national = await readAccounting(pool, cutoff);
     expect(national).toEqual({
-      accepted: 15, withoutReceipt: 3, counted: 9, duplicates: 1, refused: 1, held: 1, withdrawn: 1, deadLettered: 1,
+      accepted: 15, withoutReceipt: 3, counted: 9, duplicates: 1, refused: 1, held: 1, withdrawn: 1, deadLettered: 1, discarded: 0,
       pending: { validate: 3, aggregate: 1 },
     });
     expect(sum(national)).toBe(national.accepted + national.withoutReceipt);

@@ -86,6 +86,23 @@ describe('the stage runner', () => {
     expect(healthy).toBe(true);
   });
 
+  it('takes a statement that times out again and again while the database answers for deterministic', async () => {
+    const world: World = { committed: [], deadLettered: [], handled: 0 };
+    const runner = createStageRunner({
+      stage: 'aggregate', registry: createRegistry(), log: silentLogger(), backoffMs: { first: 1, most: 4 }, healthy: () => Promise.resolve(true),
+      handle: (batch) => {
+        world.handled += 1;
+        if (batch.messages.some((m) => m.offset === 2)) return Promise.reject(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }));
+        world.committed.push(...batch.messages.map((m) => m.offset));
+        return Promise.resolve();
+      },
+      deadLetter: (m, failure) => { world.deadLettered.push({ offset: m.offset, failure }); return Promise.resolve(); },
+    });
+    await runner.handler(batchOf([1, 2, 3]));
+    expect(world.committed).toEqual([1, 3]);
+    expect(world.deadLettered.map((d) => d.offset)).toEqual([2]);
+  });
+
   it('gives the batch up when stopped in the middle of a retry', async () => {
     const { runner } = harness({ poison: new Set(), transientCalls: new Set(Array.from({ length: 1000 }, (_, i) => i + 1)) });
     const running = runner.handler(batchOf([1]));

@@ -41,7 +41,7 @@ export interface BusChoice {
 }
 
 /** Kafka when KAFKA_BROKERS names brokers; else the PostgreSQL bus in the service's own database. */
-export async function busFromConfig(config: CommonConfig, clientId: string, pool: Pool, log?: Logger): Promise<BusChoice> {
+export async function busFromConfig(config: CommonConfig, clientId: string, log?: Logger): Promise<BusChoice> {
   if (config.KAFKA_BROKERS) {
     return {
       bus: createKafkaBus({
@@ -51,8 +51,11 @@ export async function busFromConfig(config: CommonConfig, clientId: string, pool
       description: `Kafka at ${config.KAFKA_BROKERS.join(',')}`,
     };
   }
+  // A pool of its own: requests holding the service's connections never starve the bus.
+  const busPool = createPool(config.DATABASE_URL, { applicationName: `${clientId}-bus`, max: 10, queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS, onIdleError: () => undefined });
+  const bus = await createPostgresBus({ pool: busPool, connectionString: config.DATABASE_URL, logger: log });
   return {
-    bus: await createPostgresBus({ pool, connectionString: config.DATABASE_URL, logger: log }),
+    bus: { ...bus, close: async () => { await bus.close(); await busPool.end(); } },
     description: `PostgreSQL (schema bus) at ${new URL(config.DATABASE_URL).host}`,
   };
 }
@@ -63,7 +66,7 @@ export async function createRuntime(service: string, version: string, config: Co
     applicationName: service, queryTimeoutMs: options.queryTimeoutMs ?? config.DATABASE_QUERY_TIMEOUT_MS,
     onIdleError: (err) => log.warn({ err }, 'postgres: idle connection lost'),
   });
-  const { bus, description } = await busFromConfig(config, config.KAFKA_CLIENT_ID ?? `vawg-${service}`, pool, log);
+  const { bus, description } = await busFromConfig(config, config.KAFKA_CLIENT_ID ?? `vawg-${service}`, log);
   log.info({ bus: description }, 'bus chosen');
   return {
     service,

@@ -79,7 +79,11 @@ export async function applyBatch(pool: Pool, positions: PositionStore, batch: Ba
     for (const c of await casesOfEvents(client, targets)) touched.set(caseId(c), c);
 
     const byCase = new Map<string, LoadedFact[]>();
-    for (const f of await loadCases(client, [...touched.values()])) byCase.set(caseId(f), [...(byCase.get(caseId(f)) ?? []), f]);
+    for (const f of await loadCases(client, [...touched.values()])) {
+      const list = byCase.get(caseId(f));
+      if (list) list.push(f);
+      else byCase.set(caseId(f), [f]);
+    }
     const tally = new Tally();
     for (const [key, loaded] of byCase) {
       const { force, kind } = touched.get(key)!;

@@ -35,3 +35,14 @@ export function createCredentialLookup(pool: Pool) {
     return principal;
   };
 }
+
+const BEARER = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/;
+
+/** Whether an Authorization header carries an operator's credential: who may read /metrics and /readyz's details. */
+export function createOperatorCheck(pool: Pool): (authorization: string | undefined) => Promise<boolean> {
+  const lookup = createCredentialLookup(pool);
+  return async (authorization) => {
+    const token = BEARER.exec(authorization ?? '')?.[1];
+    return token ? (await lookup(token))?.role === 'operator' : false;
+  };
+}

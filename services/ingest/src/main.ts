@@ -5,6 +5,7 @@ import { createHttpApp } from '@vawg/http';
 import { createRuntime, stopOnSignals, storeFromConfig, watchStages, type StageWatch } from '@vawg/runtime';
 import pkg from '../package.json' with { type: 'json' };
 import { startIngest } from './ingest-service.ts';
+import { createOperatorCheck } from './credentials.ts';
 import { MAX_BODY_BYTES } from './decode-body.ts';
 
 const config = loadConfig(z.object({
@@ -23,6 +24,8 @@ const checks = [...runtime.checks, { name: 's3', check: () => store.ping() }];
 const started: { watch?: StageWatch } = {};
 const app = createHttpApp({
   logger: runtime.log, registry: runtime.registry, checks, bodyLimit: MAX_BODY_BYTES, details: () => started.watch?.details() ?? Promise.resolve({}),
+  // The forces' port: metrics and the lag tell of each force's activity, so operators only.
+  operator: createOperatorCheck(runtime.pool),
 });
 const ingest = await startIngest({ app, store, ...runtime, deadlineMs: config.INGEST_DEADLINE_MS });
 const watch = watchStages(runtime, [ingest]);

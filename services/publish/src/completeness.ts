@@ -8,7 +8,7 @@ import { isComplete, readAccounting, type Accounting } from '@vawg/pipeline';
 /**
  * The manifest's account of the events received by the cut-off, all periods, as the stages stood
  * when the publication was made. accepted + withoutReceipt = counted + duplicates + refusedLater +
- * held + withdrawn + deadLettered + notYetProcessed.
+ * held + withdrawn + deadLettered + discarded + notYetProcessed.
  */
 export interface Completeness {
   /** Events accepted by ingest (answered 202) and received by the cut-off. */
@@ -25,6 +25,8 @@ export interface Completeness {
   /** Held, then retracted before they were released: they never count. */
   withdrawn: number;
   deadLettered: number;
+  /** Dead letters an operator discarded, with the reason on record (`vawg discard`). */
+  discarded: number;
   /** Accepted, and not yet processed by validate or by aggregate when the snapshot was taken. */
   notYetProcessed: number;
   /** Nothing not yet processed and nothing dead-lettered: every accepted event is reflected in the figures. */
@@ -35,12 +37,12 @@ export function completenessOf(a: Accounting): Completeness {
   const notYetProcessed = a.pending.validate + a.pending.aggregate;
   return {
     accepted: a.accepted, withoutReceipt: a.withoutReceipt, counted: a.counted, duplicates: a.duplicates, refusedLater: a.refused, held: a.held,
-    withdrawn: a.withdrawn, deadLettered: a.deadLettered, notYetProcessed, complete: notYetProcessed === 0 && a.deadLettered === 0,
+    withdrawn: a.withdrawn, deadLettered: a.deadLettered, discarded: a.discarded, notYetProcessed, complete: notYetProcessed === 0 && a.deadLettered === 0,
   };
 }
 
 export const noEvents: Completeness = completenessOf({
-  accepted: 0, withoutReceipt: 0, counted: 0, duplicates: 0, refused: 0, held: 0, withdrawn: 0, deadLettered: 0, pending: { validate: 0, aggregate: 0 },
+  accepted: 0, withoutReceipt: 0, counted: 0, duplicates: 0, refused: 0, held: 0, withdrawn: 0, deadLettered: 0, discarded: 0, pending: { validate: 0, aggregate: 0 },
 });
 
 /**
@@ -48,7 +50,7 @@ export const noEvents: Completeness = completenessOf({
  * `settleMs` after the cut-off: a request received before it may still be writing its receipt.
  * Dead letters are not waited for: they do not resolve by themselves.
  */
-export async function awaitCompleteness(pool: Pool | PoolClient, cutoff: Date, waitMs: number, settleMs = 0, pollMs = 1000): Promise<{ accounting: Accounting; waitedMs: number }> {
+export async function awaitCompleteness(pool: Pool | PoolClient, cutoff: Date, waitMs: number, settleMs = 0, pollMs = 2000): Promise<{ accounting: Accounting; waitedMs: number }> {
   const started = Date.now();
   const settled = cutoff.getTime() + settleMs;
   if (started < settled) await new Promise((resolve) => setTimeout(resolve, settled - started));
@@ -65,6 +67,6 @@ export function incompleteReason(a: Accounting, waitedMs: number): string {
   const behind = a.pending.validate + a.pending.aggregate > 0;
   return `incomplete: of ${a.accepted} events accepted by the cut-off, ${a.pending.validate} are not yet validated and ${a.pending.aggregate} not yet counted `
     + `after waiting ${Math.round(waitedMs / 1000)} s, and ${a.deadLettered} were dead-lettered; `
-    + (behind ? 'publish again once the stages have caught up (see their lag at /readyz)' : 'see `vawg dead-letters`, and redrive them once the cause is fixed')
+    + (behind ? 'publish again once the stages have caught up (see their lag at /readyz)' : 'see `vawg dead-letters`: redrive them once the cause is fixed, or discard those that can never count (`vawg discard`)')
     + ', or publish with --allow-incomplete to publish anyway and say so';
 }

@@ -39,11 +39,14 @@ export async function catchUp(pool: Pool, expression: string, now: Date, run: (p
     const from = new Date(Math.max(since.getTime(), now.getTime() - LOOK_BACK_MS));
     const outcomes: SlotOutcome[] = [];
     for (const slot of slotsBetween(expression, from, now)) {
-      const made = await client.query('SELECT 1 FROM publish.runs WHERE slot = $1 AND status IN ($2, $3)', [slot, 'published', 'unchanged']);
+      const period = periodOfSlot(slot);
+      // Made by its own run, or stood for by an operator's publication of the period as at the slot
+      // or later (after a failure that needed a person: dead letters discarded, say).
+      const made = await client.query(
+        `SELECT 1 FROM publish.runs WHERE status IN ('published', 'unchanged') AND (slot = $1 OR (period = $2 AND cutoff >= $1))`, [slot, period]);
       if (made.rowCount) continue;
       // A run left 'running' by a process that died is over: say so, then make the slot again.
       await client.query(`UPDATE publish.runs SET status = 'failed', error = 'interrupted: the process stopped during the run', finished_at = now() WHERE slot = $1 AND status = 'running'`, [slot]);
-      const period = periodOfSlot(slot);
       try {
         await run(period, slot);
         outcomes.push({ slot, period, ok: true });

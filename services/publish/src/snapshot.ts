@@ -102,7 +102,9 @@ async function readReturns(client: PoolClient, period: string, cutoff: Date): Pr
     const event = JSON.parse(r.event) as ForceEvent;
     if (event.type !== 'return.submitted') continue;
     const key = `${r.force}|${event.payload.kpi}`;
-    byCase.set(key, [...(byCase.get(key) ?? []), event]);
+    const list = byCase.get(key);
+    if (list) list.push(event);
+    else byCase.set(key, [event]);
   }
   const returns: ReturnDetail[] = [];
   for (const events of byCase.values()) {

@@ -83,7 +83,7 @@ describe('publishing a half-year', () => {
 
     const anyway = await publishPeriod(quick, '2025-H2', { allowIncomplete: true });
     const manifest = JSON.parse((await store.get(`${anyway.prefix}manifest.json`))!.toString()) as Manifest;
-    expect(manifest.completeness).toEqual({ accepted: 10, withoutReceipt: 0, counted: 6, duplicates: 1, refusedLater: 0, held: 0, withdrawn: 0, deadLettered: 1, notYetProcessed: 2, complete: false });
+    expect(manifest.completeness).toEqual({ accepted: 10, withoutReceipt: 0, counted: 6, duplicates: 1, refusedLater: 0, held: 0, withdrawn: 0, deadLettered: 1, discarded: 0, notYetProcessed: 2, complete: false });
     const report = (await store.get(`${anyway.prefix}report.html`))!.toString();
     expect(report).toContain('This publication is incomplete.</strong> When it was made, 2 accepted events were not yet processed and 1 event could not be processed');
     expect(report).toContain('By the cut-off, forces had sent 10 events that were accepted, for any period.');

@@ -30,15 +30,20 @@ export interface ExpiryDeps {
 /** Refuses every hold older than the limit at `now`; returns how many. Safe to run beside the consumer. */
 export async function expireHolds(deps: ExpiryDeps, now: Date): Promise<number> {
   const days = deps.holdDays ?? HOLD_DAYS;
+  // How far validate has got, but never more than the hold period behind now: a dead letter that
+  // nobody redrives or discards may delay expiry by that much, not freeze it for every force.
   const lowWater = await oldestUnprocessed(deps.pool, 'validate', { deadLettersPending: true });
-  const before = new Date(Math.min(now.getTime(), lowWater?.getTime() ?? Infinity) - days * 86_400_000);
+  const period = days * 86_400_000;
+  const processedTo = Math.max(Math.min(now.getTime(), lowWater?.getTime() ?? Infinity), now.getTime() - period);
+  const before = new Date(processedTo - period);
   let total = 0;
   for (;;) {
     const expired = await withTransaction(deps.pool, async (client) => {
-      const { rows } = await client.query<{ force: string; event_id: string; rule: keyof typeof expiryRules; awaiting: string; message: ValidMessage }>(
+      const { rows: held } = await client.query<{ force: string; event_id: string; rule: keyof typeof expiryRules; awaiting: string; message: string }>(
         `SELECT force, event_id::text, rule, awaiting, message FROM validate.held
           WHERE received_at < $1 ORDER BY received_at, event_id LIMIT ${PAGE} FOR UPDATE SKIP LOCKED`, [before]);
-      if (rows.length === 0) return 0;
+      if (held.length === 0) return 0;
+      const rows = held.map((r) => ({ ...r, message: JSON.parse(r.message) as ValidMessage }));
       const records = rows.map((r) => {
         const rule = expiryRules[r.rule];
         return { key: r.force, value: JSON.stringify(stateFailure(r.message, rule.code, rule.text(r.awaiting, days), deps.serviceVersion, now)) };

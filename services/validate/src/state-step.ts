@@ -77,7 +77,9 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
   const index = (held: HeldEvent[]) => {
     for (const h of held) {
       const k = waitKey(h.force, h.rule, h.awaiting);
-      waiting.set(k, [...(waiting.get(k) ?? []), h]);
+      const list = waiting.get(k);
+      if (list) list.push(h);
+      else waiting.set(k, [h]);
     }
   };
   const load = async (rule: HoldRule, keys: ForceKey[]) => {
@@ -108,6 +110,8 @@ export async function applyState(messages: readonly ValidMessage[], reader: Stat
       if (changes.holdsAdded.delete(key(h.force, h.eventId))) continue;
       changes.holdsRemoved.push({ force: h.force, eventId: h.eventId });
     }
+    // What waits for the released events is read in one query, not one per event as each passes.
+    if (found.length > 1) await load('unknown-target', found.map((h): ForceKey => [h.force, h.eventId]));
     return found;
   };
   const hashOf = (h: HeldEvent) => known.get(key(h.force, h.eventId))?.hash ?? contentHash(h.message.event);

@@ -28,19 +28,19 @@ export function createStateReader(client: PoolClient): StateReader {
     async heldAwaiting(rule: HoldRule, keys) {
       if (keys.length === 0) return [];
       // Locked: the expiry sweep skips what a batch is about to release, and waits on nothing.
-      const { rows } = await client.query<{ force: string; event_id: string; awaiting: string; received_at: Date; message: ValidMessage }>(
+      const { rows } = await client.query<{ force: string; event_id: string; awaiting: string; received_at: Date; message: string }>(
         `SELECT h.force, h.event_id::text, h.awaiting, h.received_at, h.message FROM validate.held h
            JOIN unnest($1::text[], $2::text[]) AS k(force, awaiting) USING (force, awaiting)
           WHERE h.rule = $3 ORDER BY h.received_at, h.event_id FOR UPDATE OF h`, [forces(keys), values(keys), rule]);
-      return rows.map((r): HeldEvent => ({ force: r.force, eventId: r.event_id, rule, awaiting: r.awaiting, receivedAt: r.received_at.toISOString(), message: r.message }));
+      return rows.map((r): HeldEvent => ({ force: r.force, eventId: r.event_id, rule, awaiting: r.awaiting, receivedAt: r.received_at.toISOString(), message: JSON.parse(r.message) as ValidMessage }));
     },
     async heldEvents(keys) {
       if (keys.length === 0) return [];
-      const { rows } = await client.query<{ force: string; event_id: string; rule: HoldRule; awaiting: string; received_at: Date; message: ValidMessage }>(
+      const { rows } = await client.query<{ force: string; event_id: string; rule: HoldRule; awaiting: string; received_at: Date; message: string }>(
         `SELECT h.force, h.event_id::text, h.rule, h.awaiting, h.received_at, h.message FROM validate.held h
            JOIN unnest($1::text[], $2::uuid[]) AS k(force, event_id) USING (force, event_id)
           ORDER BY h.received_at, h.event_id FOR UPDATE OF h`, [forces(keys), values(keys)]);
-      return rows.map((r): HeldEvent => ({ force: r.force, eventId: r.event_id, rule: r.rule, awaiting: r.awaiting, receivedAt: r.received_at.toISOString(), message: r.message }));
+      return rows.map((r): HeldEvent => ({ force: r.force, eventId: r.event_id, rule: r.rule, awaiting: r.awaiting, receivedAt: r.received_at.toISOString(), message: JSON.parse(r.message) as ValidMessage }));
     },
   };
 }
@@ -74,7 +74,7 @@ export async function writeChanges(client: PoolClient, changes: StateChanges): P
   if (held.length > 0) {
     await client.query(
       `INSERT INTO validate.held (force, event_id, rule, awaiting, received_at, message)
-       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
        ON CONFLICT (force, event_id) DO NOTHING`,
       [held.map((h) => h.force), held.map((h) => h.eventId), held.map((h) => h.rule), held.map((h) => h.awaiting),
         held.map((h) => h.receivedAt), held.map((h) => JSON.stringify(h.message))]);

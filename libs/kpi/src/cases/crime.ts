@@ -32,7 +32,9 @@ export function foldCrime(events: readonly ForceEvent[]): CrimeState | null {
   const suspects = new Map<string, SuspectEvent[]>();
   for (const e of events) {
     if (e.type !== 'suspect.outstanding' && e.type !== 'suspect.resolved') continue;
-    suspects.set(e.payload.suspectRef, [...(suspects.get(e.payload.suspectRef) ?? []), e]);
+    const list = suspects.get(e.payload.suspectRef);
+    if (list) list.push(e);
+    else suspects.set(e.payload.suspectRef, [e]);
   }
   for (const list of suspects.values()) list.sort(compareFacts);
   return {

@@ -12,6 +12,7 @@ export function completenessNote(c: Completeness, whose: string): Markup {
     `${count(c.refusedLater, 'was', 'were')} refused on checks against other events (a conflicting re-use of an event id, a retraction of a retraction, or a breach or retraction whose order grant or target did not come within 30 days)`,
     `${count(c.held, 'is', 'are')} waiting for the event ${c.held === 1 ? 'it depends' : 'they depend'} on (a breach for its order's grant, a retraction for its target)`,
     `${count(c.withdrawn, 'was', 'were')} retracted while waiting`,
+    ...(c.discarded > 0 ? [`${count(c.discarded, 'was', 'were')} discarded by an operator as impossible to process, each with its reason on record`] : []),
   ];
   const warning = c.notYetProcessed + c.deadLettered > 0
     ? html`<p class="warning"><strong>This publication is incomplete.</strong> When it was made, ${count(c.notYetProcessed, 'accepted event was', 'accepted events were')} not yet processed and ${count(c.deadLettered, 'event', 'events')} could not be processed (kept whole for correction and reprocessing). The figures do not reflect them, whichever way they would move them; a later revision will, once they are processed.</p>`
