@@ -10,5 +10,7 @@ export default defineConfig({
     // Integration test files share one broker and PostgreSQL: one file at a time per package
     // keeps 2 cores from thrashing (turbo still runs packages side by side).
     fileParallelism: false,
+    // The AWS SDK's notice that its 2027 releases need Node 22 (see the README), once per process.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

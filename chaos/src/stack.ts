@@ -107,7 +107,8 @@ export async function startChaosStack(o: ChaosStackOptions): Promise<ChaosStack>
       store.close();
       await proxy.close();
       await kafka.stop();
-      await postgres.stop();
+      // destroy, not stop: as root the data may live outside the folder (in /var/tmp).
+      await postgres.destroy();
       await s3.stop();
     },
   };

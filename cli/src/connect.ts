@@ -41,13 +41,17 @@ export interface Connection {
 
 const NOTHING_RUNNING = 'nothing to connect to: start `vawg up` in another terminal, or set DATABASE_URL and S3_ENDPOINT';
 
-export async function connect(): Promise<Connection> {
+/**
+ * `long`: for commands that read every stored event (replay, a publication's recompute as at a
+ * past cut-off), which take minutes on a large store: no statement timeout.
+ */
+export async function connect(options: { long?: boolean } = {}): Promise<Connection> {
   const config = cliConfig();
   const state = readUpState();
   const databaseUrl = config.DATABASE_URL ?? state?.databaseUrl;
   if (!databaseUrl) throw new CliError(NOTHING_RUNNING);
   const store = config.S3_ENDPOINT || !state ? storeFromConfig(config) : createObjectStore(state.s3);
-  const pool = createPool(databaseUrl, { max: 4, applicationName: 'vawg-cli' });
+  const pool = createPool(databaseUrl, { max: 4, applicationName: 'vawg-cli', queryTimeoutMs: options.long ? 0 : config.DATABASE_QUERY_TIMEOUT_MS });
   try {
     for (const set of [pipelineMigrations, ingestMigrations, aggregateMigrations, publishMigrations]) await migrate(pool, set);
   } catch (error) {

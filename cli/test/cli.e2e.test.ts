@@ -48,7 +48,7 @@ describe('vawg on the embedded defaults', () => {
     const file = join(home, 'kent.ndjson');
     await writeFile(file, `${crimes.map((c) => JSON.stringify(c)).join('\n')}\n`);
     const sent = await vawg(home, ['send', '--force', 'kent', '--token', token, file]);
-    expect(sent.stdout).toContain('sent 4500 events in 1 submissions: 4500 accepted, 0 refused');
+    expect(sent.stdout).toContain('sent 4500 events in 1 submission: 4500 accepted, 0 refused');
 
     // Every event was acknowledged; kill the whole system before it can have counted them all.
     await stopUp(up, 'SIGKILL');

@@ -63,7 +63,7 @@ export async function demoCommand(options: { exit?: boolean; crimesPerForceMonth
       process.stdout.write('.');
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    console.log(` all ${ids.length} distinct events counted.`);
+    console.log(` all ${ids.length} distinct events counted (the rest of those accepted were repeats, sent twice on purpose).`);
 
     const result = await publishPeriod({ pool: connection.pool, store: connection.store, serviceVersion: 'publish@demo' }, latest);
     const folder = await downloadRevision(connection.store, result.prefix, join(vawgHome(), 'reports'));

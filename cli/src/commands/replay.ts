@@ -6,7 +6,7 @@ import { CliError } from '../cli-error.ts';
 
 export async function replayCommand(options: { from?: string }): Promise<void> {
   if (options.from && !/^\d{4}-(0[1-9]|1[0-2])$/.test(options.from)) throw new CliError(`--from takes a month as YYYY-MM, not "${options.from}"`);
-  const connection = await connect();
+  const connection = await connect({ long: true });
   try {
     process.stderr.write('recomputing every aggregate from the stored events…\n');
     const result = await compareWithReference(connection.pool, options.from);

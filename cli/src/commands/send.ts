@@ -22,7 +22,7 @@ export async function readNdjsonFiles(files: string[]): Promise<SourceLine[]> {
 }
 
 export function printTotals(totals: SendTotals): void {
-  console.log(`sent ${totals.lines} events in ${totals.submissions} submissions: ${totals.accepted} accepted, ${totals.refused} refused`);
+  console.log(`sent ${totals.lines} events in ${totals.submissions} submission${totals.submissions === 1 ? '' : 's'}: ${totals.accepted} accepted, ${totals.refused} refused`);
   const codes = [...totals.byCode].sort((a, b) => b[1] - a[1]);
   for (const [code, count] of codes.slice(0, 10)) console.log(`  ${String(count).padStart(7)}  ${code}`);
   if (totals.examples.length > 0) {
