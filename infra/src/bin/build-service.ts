@@ -1,6 +1,6 @@
 // Usage (from a service folder): tsx ../../infra/src/bin/build-service.ts
 // Bundles the service's src/main.ts, with every workspace library, into dist/app/main.js, and
-// copies what it reads at run time beside it: its migrations and the reference data. The
+// copies what it reads at run time beside it: the migrations it runs and the reference data. The
 // deployable is then `node dist/app/main.js` with production node_modules (see Dockerfile).
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -26,5 +26,9 @@ await build({
 // Paths are resolved as `new URL('../<folder>/', import.meta.url)` from a file one level down.
 await mkdir(dist, { recursive: true });
 await cp(join(repoRoot, 'contracts', 'reference'), join(dist, 'reference'), { recursive: true });
-if (existsSync(join(serviceDir, 'migrations'))) await cp(join(serviceDir, 'migrations'), join(dist, 'migrations'), { recursive: true });
+// Every set of migrations the service may run, one folder per scope (VAWG_MIGRATIONS_DIR, see
+// libs/db/src/migrate.ts): its own, and those of the libraries it bundles.
+const scope = serviceDir.split('/').at(-1)!;
+const sets: [string, string][] = [[scope, join(serviceDir, 'migrations')], ['pipeline', join(repoRoot, 'libs', 'pipeline', 'migrations')], ['bus', join(repoRoot, 'libs', 'bus', 'migrations')]];
+for (const [name, from] of sets) if (existsSync(from)) await cp(from, join(dist, 'migrations', name), { recursive: true });
 console.log(`built ${join(dist, 'app', 'main.js')}`);

@@ -16,8 +16,17 @@ export interface MigrationSet {
 
 const LOCK_KEY = 7_100_042;
 
+/**
+ * Where a set's files are: beside its source; or, in a bundled service (one file for every
+ * library, so every `import.meta.url` is the bundle's), under VAWG_MIGRATIONS_DIR/<scope>.
+ */
+function folderOf(set: MigrationSet): string {
+  const bundled = process.env.VAWG_MIGRATIONS_DIR;
+  return bundled ? join(bundled, set.scope) : fileURLToPath(set.dir);
+}
+
 export async function migrate(pool: Pool, set: MigrationSet): Promise<string[]> {
-  const dir = fileURLToPath(set.dir);
+  const dir = folderOf(set);
   const files = (await readdir(dir)).filter((f) => /^\d{4}-[a-z0-9-]+\.sql$/.test(f)).sort();
   return withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
