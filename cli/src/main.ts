@@ -54,16 +54,15 @@ program.command('replay').description('recompute every aggregate from the stored
   .action(replayCommand);
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-program.command('dead-letters').description('list the messages a stage could not process after its retries (waiting for a redrive)')
+/** Which dead letters: the filters `dead-letters` and `redrive` share. */
+const letters = (command: Command) => command
   .option('--stage <stage>', 'only this stage: validate, aggregate or refusals')
   .option('--force <force>', 'only this force')
-  .option('--id <id>', 'only this letter (repeatable)', collect)
+  .option('--id <id>', 'only this letter (repeatable)', collect);
+letters(program.command('dead-letters').description('list the messages a stage could not process after its retries (waiting for a redrive)'))
   .option('--all', 'also those already redriven and processed')
   .action(deadLettersCommand);
-program.command('redrive').description('after a fix, send dead letters back through their stage; each is processed once however often it is sent')
-  .option('--stage <stage>', 'only this stage: validate, aggregate or refusals')
-  .option('--force <force>', 'only this force')
-  .option('--id <id>', 'only this letter (repeatable)', collect)
+letters(program.command('redrive').description('after a fix, send dead letters back through their stage; each is processed once however often it is sent'))
   .option('--again', 'also re-send letters already sent and not yet processed')
   .action(redriveCommand);
 program.command('discard').description('record that dead letters can never be processed (the force will send a correction, say): they count as discarded, and publications no longer wait for them')
