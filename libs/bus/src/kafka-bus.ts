@@ -2,6 +2,7 @@
 import { Kafka, Partitioners, logLevel, type Consumer, type Producer, type LogEntry } from 'kafkajs';
 import type { Bus, SubscribeOptions, Subscription, TopicSpec, ConsumedMessage } from './port.ts';
 import { chunkBySize, headersOf, resumeAtStoredPositions, retriable } from './kafka-support.ts';
+import { RewindTo } from './rewind.ts';
 
 export interface KafkaBusLogger {
   warn(obj: object, msg: string): void;
@@ -175,7 +176,13 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
             headers: headersOf(m.headers),
             timestamp: Number(m.timestamp),
           }));
-          await opts.handler({ topic: batch.topic, partition: batch.partition, messages, heartbeat: () => payload.heartbeat() });
+          try {
+            await opts.handler({ topic: batch.topic, partition: batch.partition, messages, heartbeat: () => payload.heartbeat() });
+          } catch (error) {
+            if (!(error instanceof RewindTo)) throw error;
+            consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(error.offset) });
+            return;
+          }
           payload.resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
           await payload.commitOffsetsIfNecessary();
         },

@@ -4,6 +4,7 @@
 // Limits, by design: one process, and one member per consumer group.
 import type { Bus, ConsumedMessage, OutgoingMessage, SubscribeOptions, Subscription, TopicSpec } from './port.ts';
 import { partitionOf } from './partition-of.ts';
+import { RewindTo } from './rewind.ts';
 
 export interface MemoryBusOptions {
   /** Most messages handed to a handler at once. */
@@ -82,6 +83,10 @@ export function createMemoryBus(options: MemoryBusOptions = {}): Promise<Bus> {
             try {
               await opts.handler({ topic, partition: p, messages, heartbeat: () => Promise.resolve() });
             } catch (error) {
+              if (error instanceof RewindTo) {
+                positions.set(id, error.offset);
+                continue;
+              }
               // Redelivered on the next pass, as Kafka would after a failed batch.
               options.onHandlerError?.(error, topic, p);
               await new Promise((resolve) => setTimeout(resolve, 100));

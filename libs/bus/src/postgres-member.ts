@@ -6,6 +6,7 @@
 import pg from 'pg';
 import type { Pool } from '@vawg/db';
 import type { ConsumedMessage, SubscribeOptions } from './port.ts';
+import { RewindTo } from './rewind.ts';
 
 export interface MemberOptions {
   connectionString: string;
@@ -101,6 +102,10 @@ export async function startMember(o: MemberOptions): Promise<Member> {
     try {
       await o.subscribe.handler({ topic: h.topic, partition: h.partition, messages, heartbeat });
     } catch (error) {
+      if (error instanceof RewindTo) {
+        h.position = error.offset;
+        return true;
+      }
       // Delivered again on a later pass, from the same position, as Kafka would.
       o.logger?.error({ err: error, group, partition: id }, 'bus: handler failed; the batch will be delivered again');
       await new Promise((resolve) => setTimeout(resolve, RETRY_FAILED_BATCH_MS));

@@ -2,7 +2,7 @@
 // memory bus alike, so the fake cannot drift from the real thing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, uniqueName } from '@vawg/testing';
-import type { Bus, ConsumedMessage, Subscription } from '../src/index.ts';
+import { RewindTo, type Bus, type ConsumedMessage, type Subscription } from '../src/index.ts';
 
 function collector() {
   const seen: ConsumedMessage[] = [];
@@ -169,6 +169,34 @@ export function busContract(name: string, makeBus: () => Promise<Bus>) {
         },
       });
       await eventually(() => expect(beats).toBe(3));
+    });
+
+    it('delivers again from where a handler that keeps its own positions says, skipping nothing', async () => {
+      const t = await topic(1);
+      await bus.publish(t, ['0', '1', '2', '3', '4'].map((v) => ({ key: 'k', value: v })));
+      const starts: number[] = [];
+      const seen: number[] = [];
+      let rewound = false;
+      let next = -1;
+      await subscribe({
+        groupId: uniqueName('g'),
+        topics: [t],
+        handler: (batch) => {
+          starts.push(batch.messages[0]!.offset);
+          if (!rewound && batch.messages.at(-1)!.offset >= 3) {
+            rewound = true;
+            next = starts.length;
+            return Promise.reject(new RewindTo(1));
+          }
+          seen.push(...batch.messages.map((m) => m.offset));
+          return Promise.resolve();
+        },
+      });
+      await eventually(() => expect(seen.at(-1)).toBe(4));
+      expect(rewound).toBe(true);
+      // The batch after the rewind starts where the handler said, and everything from there comes.
+      expect(starts[next]).toBe(1);
+      expect([1, 2, 3, 4].every((o) => seen.includes(o))).toBe(true);
     });
 
     it('answers a ping', async () => {

@@ -7,7 +7,7 @@
 //   A handler that knows which message is bad says so (PoisonMessage) and skips the search.
 // - A failure is only taken for deterministic when the stage's dependencies answer: an error we
 //   do not recognise while the database is down is waited out, not dead-lettered.
-import type { Batch, BatchHandler, ConsumedMessage } from '@vawg/bus';
+import { RewindTo, type Batch, type BatchHandler, type ConsumedMessage } from '@vawg/bus';
 import type { Stage } from '@vawg/contracts';
 import type { Logger } from '@vawg/log';
 import { counter, gauge, type Registry } from '@vawg/metrics';
@@ -109,7 +109,8 @@ export function createStageRunner(o: StageRunnerOptions): StageRunner {
         setRetrying(id, false);
         return undefined;
       } catch (error) {
-        if (error instanceof StageStopped) throw error;
+        // Not a failure: the bus delivers again from where the handler's positions say.
+        if (error instanceof StageStopped || error instanceof RewindTo) throw error;
         let kind = error instanceof PoisonMessage ? 'deterministic' : await kindOf(error);
         if (kind === 'transient' && isTimeout(error) && (await o.healthy().catch(() => false))) {
           timeoutsWhileHealthy += 1;

@@ -4,7 +4,7 @@
 // exactly-once effect: a crash before COMMIT changes nothing, and a redelivery after it is
 // skipped by the position, whatever the broker's own offsets say.
 import { validFrame, type ValidMessage } from '@vawg/contracts';
-import type { Batch } from '@vawg/bus';
+import { RewindTo, type Batch } from '@vawg/bus';
 import { withTransaction, type Pool } from '@vawg/db';
 import { caseContribution, caseOf, Tally, type CaseKind } from '@vawg/kpi';
 import { claimRedrives, PoisonMessage, ProgressTally, recordProgress, type PositionStore } from '@vawg/pipeline';
@@ -39,10 +39,10 @@ const caseId = (c: { force: string; kind: CaseKind; ref: string }) => `${c.force
 
 export async function applyBatch(pool: Pool, positions: PositionStore, batch: Batch): Promise<BatchOutcome> {
   return withTransaction(pool, async (client) => {
-    // Safe without waiting for the disk: the position commits with the effects, so a commit lost
-    // in a crash is lost whole, and the batch is read again from the log.
-    await client.query('SET LOCAL synchronous_commit TO OFF');
     const next = await positions.claim(client, batch.topic, batch.partition);
+    // The stored position is the truth: a consumer that is past it (the database lost a commit, or
+    // another member moved on) goes back to it rather than skip what lies between.
+    if (batch.messages[0]!.offset > next) throw new RewindTo(next);
     const fresh = batch.messages.filter((m) => m.offset >= next);
     const outcome: BatchOutcome = { applied: 0, duplicates: 0, replayed: batch.messages.length - fresh.length };
     if (fresh.length === 0) return outcome;

@@ -4,7 +4,7 @@
 // in its submission's progress; store the new position. Outputs are published before the commit:
 // a crash in between decides and publishes again from the same position (aggregate and the
 // refusal store drop the repeats); a commit is never made for outputs that were not published.
-import type { Batch, Bus, OutgoingMessage } from '@vawg/bus';
+import { RewindTo, type Batch, type Bus, type OutgoingMessage } from '@vawg/bus';
 import type { Topics, ValidMessage } from '@vawg/contracts';
 import { withTransaction, type Pool } from '@vawg/db';
 import type { Counter } from '@vawg/metrics';
@@ -30,6 +30,8 @@ export function createValidateBatch(deps: ValidateBatchDeps) {
   return async function validateBatch(batch: Batch): Promise<void> {
     const counts = await withTransaction(deps.pool, async (client) => {
       const next = await deps.positions.claim(client, batch.topic, batch.partition);
+      // The stored position is the truth: a consumer past it goes back rather than skip.
+      if (batch.messages[0]!.offset > next) throw new RewindTo(next);
       const fresh = batch.messages.filter((m) => m.offset >= next);
       if (fresh.length === 0) return null;
       const skip = await claimRedrives(client, 'validate', fresh);
