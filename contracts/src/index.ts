@@ -14,3 +14,5 @@ export * from './parse-event.ts';
 export * from './internal.ts';
 export * from './dead-letter.ts';
 export * from './json-schema.ts';
+export * from './datasets.ts';
+export * from './csv.ts';
