@@ -6,6 +6,7 @@ import { benchPipeline } from './pipeline.ts';
 import { benchReplay } from './replay.ts';
 import { benchPublication } from './publication.ts';
 import { printRates } from './measure.ts';
+import { benchCompleteness } from './completeness.ts';
 
 const pipelineEvents = Number(process.env.BENCH_PIPELINE_EVENTS ?? 200_000);
 const replayEvents = Number(process.env.BENCH_REPLAY_EVENTS ?? 10_000_000);
@@ -31,3 +32,7 @@ if (publishCrimes > 0) {
   console.log(`  the same cells computed from the case tables with SQL: ${p.sqlSeconds.toFixed(1)} s`);
   console.log(`  ratio SQL / publish: ${(p.sqlSeconds / p.publishSeconds).toFixed(2)}`);
 }
+
+console.log('\n(e) the completeness grid of a half-year, every force and dataset (GET /v1/completeness, the console, the metrics)');
+const c = await benchCompleteness();
+console.log(`  ${c.cells} cells judged from ${c.rows} stored force-dataset-months: median ${c.medianMs.toFixed(1)} ms, p95 ${c.p95Ms.toFixed(1)} ms over ${c.runs} reads`);

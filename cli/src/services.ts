@@ -25,6 +25,8 @@ export interface ServicesOptions {
   version: string;
   /** Publication calendar; the default is the spec's. */
   schedule?: string;
+  /** How often the completeness gauges are judged (default 60 s). */
+  completenessMetricsMs?: number;
 }
 
 export interface RunningServices {
@@ -45,7 +47,7 @@ export async function startServices(options: ServicesOptions): Promise<RunningSe
   const app = createHttpApp({ logger: log, registry, checks, bodyLimit: 10 * 1024 * 1024, details: () => details(), operator: createOperatorCheck(pool) });
   const serviceVersion = (name: string) => `${name}@${options.version}`;
   const stages = {
-    refusals: await startIngest({ app, bus, pool, store, topics, registry, log: log.child({ service: 'ingest' }), serviceVersion: serviceVersion('ingest') }),
+    refusals: await startIngest({ app, bus, pool, store, topics, registry, log: log.child({ service: 'ingest' }), serviceVersion: serviceVersion('ingest'), completenessMetricsMs: options.completenessMetricsMs }),
     validate: await startValidate({ bus, pool, topics, registry, log: log.child({ service: 'validate' }), serviceVersion: serviceVersion('validate') }),
     aggregate: await startAggregate({ bus, pool, topics, registry, log: log.child({ service: 'aggregate' }), serviceVersion: serviceVersion('aggregate') }),
   };

@@ -13,6 +13,7 @@ export type BusKind = 'kafka' | 'postgres';
 
 export interface StackFixture {
   url: string;
+  databaseUrl: string;
   pool: Pool;
   store: ObjectStore;
   bus: Bus;
@@ -20,7 +21,7 @@ export interface StackFixture {
   stop(): Promise<void>;
 }
 
-export async function startStackFixture(kind: BusKind = 'kafka'): Promise<StackFixture> {
+export async function startStackFixture(kind: BusKind = 'kafka', options: { completenessMetricsMs?: number } = {}): Promise<StackFixture> {
   const db: TestDatabase = await createTestDatabase();
   const pool = createPool(db.url, { max: 20 });
   const s3 = s3Endpoint();
@@ -30,10 +31,11 @@ export async function startStackFixture(kind: BusKind = 'kafka'): Promise<StackF
     : await createPostgresBus({ pool, connectionString: db.url, pollIntervalMs: 250 });
   const topics = topicsFor(uniqueName('e2e'));
   const services: RunningServices = await startServices({
-    bus, pool, store, topics, log: silentLogger(), host: '127.0.0.1', port: 0, version: 'test',
+    bus, pool, store, topics, log: silentLogger(), host: '127.0.0.1', port: 0, version: 'test', ...options,
   });
   return {
     url: services.url,
+    databaseUrl: db.url,
     pool,
     store,
     bus,

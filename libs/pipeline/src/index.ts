@@ -6,3 +6,6 @@ export * from './dead-letters.ts';
 export * from './lag-monitor.ts';
 
 export const pipelineMigrations = { scope: 'pipeline', dir: new URL('../migrations/', import.meta.url) };
+export * from './completeness-rules.ts';
+export * from './completeness.ts';
+export * from './completeness-metrics.ts';

@@ -2,6 +2,7 @@
 // accepted, validate what it decided for each event, aggregate what it counted, each in the same
 // transaction as the work, so the figures are exact. A publication waits until everything
 // accepted by its cut-off has been processed, and reports the figures in its manifest.
+import { z } from 'zod';
 import type { Pool, PoolClient } from '@vawg/db';
 
 export const progressOutcomes = {
@@ -132,4 +133,36 @@ export async function oldestUnprocessed(client: Pool | PoolClient, stage: 'valid
   const { rows } = await client.query<{ oldest: Date | null }>(
     `SELECT min(received_at) AS oldest FROM (${perSubmission} GROUP BY submission_id) s WHERE ${input} > ${done}`);
   return rows[0]?.oldest ?? null;
+}
+
+const count = () => z.number().int().min(0);
+
+/** How far one submission's accepted events have got: what `GET /v1/submissions/{id}` shows its force. */
+export const submissionProgressSchema = z.object({
+  accepted: count(),
+  validated: count().describe('Decided by validate: passed on, duplicates, refused later, held, or withdrawn while held'),
+  passed: count(),
+  duplicates: count(),
+  refusedLater: count(),
+  held: count(),
+  withdrawn: count(),
+  counted: count(),
+  deadLettered: count(),
+  discarded: count(),
+  pending: z.object({ validate: count(), aggregate: count() }),
+  complete: z.boolean().describe('Every accepted event has reached its end: counted, or accounted for otherwise'),
+});
+export type SubmissionProgress = z.infer<typeof submissionProgressSchema>;
+
+export async function readSubmissionProgress(client: Pool | PoolClient, submissionId: string): Promise<SubmissionProgress> {
+  const { rows } = await client.query<Record<string, string | null>>(`${perSubmission} WHERE submission_id = $1 GROUP BY submission_id`, [submissionId]);
+  const r = rows[0] ?? {};
+  const n = (v: string | null | undefined) => Number(v ?? 0);
+  const pending = { validate: Math.max(n(r.accepted) - n(r.validated), 0), aggregate: Math.max(n(r.passed) - n(r.aggregated), 0) };
+  return {
+    accepted: n(r.accepted), validated: n(r.validated) - n(r.validate_dead), passed: n(r.passed), duplicates: n(r.duplicates),
+    refusedLater: n(r.refused), held: n(r.held), withdrawn: n(r.withdrawn), counted: n(r.counted),
+    deadLettered: n(r.validate_dead) + n(r.aggregate_dead), discarded: n(r.discarded), pending,
+    complete: pending.validate === 0 && pending.aggregate === 0 && n(r.held) === 0,
+  };
 }

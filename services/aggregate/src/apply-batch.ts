@@ -7,7 +7,10 @@ import { validFrame, type ValidMessage } from '@vawg/contracts';
 import { RewindTo, type Batch } from '@vawg/bus';
 import { withTransaction, type Pool } from '@vawg/db';
 import { caseContribution, caseOf, Tally, type CaseKind } from '@vawg/kpi';
-import { claimRedrives, PoisonMessage, ProgressTally, recordProgress, type PositionStore } from '@vawg/pipeline';
+import {
+  claimRedrives, CompletenessTally, PoisonMessage, ProgressTally, recordClosures, recordCompleteness, recordProgress,
+  type Closure, type PositionStore,
+} from '@vawg/pipeline';
 import {
   addCountDeltas, addHistogramDeltas, casesOfEvents, insertFacts, insertRetractions, loadCases,
   type LoadedFact, type Retraction, type StoredFact,
@@ -36,6 +39,16 @@ function decode(value: Buffer): ValidMessage | null {
 
 const id = (force: string, eventId: string) => `${force}\u0000${eventId}`;
 const caseId = (c: { force: string; kind: CaseKind; ref: string }) => `${c.force}\u0000${c.kind}\u0000${c.ref}`;
+
+/**
+ * A month's closure as its standing `submission.closed` events make it: closed when the first of
+ * them was received (the date it declares beside it), or open again if every one was retracted.
+ */
+function closureOf(force: string, ref: string, standing: readonly LoadedFact[]): Closure {
+  const [dataset, month] = ref.split('|') as [Closure['dataset'], string];
+  const first = [...standing].sort((a, b) => (a.receivedAt?.getTime() ?? 0) - (b.receivedAt?.getTime() ?? 0))[0];
+  return { force, dataset, month, closedAt: first ? (first.receivedAt ?? new Date(0)).toISOString() : null, closedOn: first?.event.occurredAt ?? null };
+}
 
 export async function applyBatch(pool: Pool, positions: PositionStore, batch: Batch): Promise<BatchOutcome> {
   return withTransaction(pool, async (client) => {
@@ -70,7 +83,13 @@ export async function applyBatch(pool: Pool, positions: PositionStore, batch: Ba
     outcome.applied = newFacts.size + newRetractions.size;
     outcome.duplicates = fresh.length - outcome.applied;
     const progress = new ProgressTally();
-    for (const applied of [...newFacts, ...newRetractions]) progress.add(receipts.get(applied)!, 'aggregate', 'counted');
+    const cells = new CompletenessTally();
+    for (const applied of [...newFacts, ...newRetractions]) {
+      const m = receipts.get(applied)!;
+      progress.add(m, 'aggregate', 'counted');
+      // Its arrival too: an event that reached the log without a receipt (a 503 after the log took it) arrived all the same.
+      cells.add(m.force, m.event, 'counted', 1, m.receivedAt);
+    }
     await recordProgress(client, progress);
 
     const touched = new Map<string, { force: string; kind: CaseKind; ref: string }>();
@@ -85,8 +104,10 @@ export async function applyBatch(pool: Pool, positions: PositionStore, batch: Ba
       else byCase.set(caseId(f), [f]);
     }
     const tally = new Tally();
+    const closures: Closure[] = [];
     for (const [key, loaded] of byCase) {
       const { force, kind } = touched.get(key)!;
+      if (kind === 'closure') closures.push(closureOf(force, touched.get(key)!.ref, loaded.filter((f) => f.retractedBy.length === 0)));
       // Before this batch: facts already stored, not retracted by a retraction already stored.
       const before = loaded.filter((f) => !newFacts.has(id(force, f.event.eventId)) && !f.retractedBy.some((r) => !newRetractions.has(id(force, r))));
       const after = loaded.filter((f) => f.retractedBy.length === 0);
@@ -94,6 +115,8 @@ export async function applyBatch(pool: Pool, positions: PositionStore, batch: Ba
     }
     await addCountDeltas(client, tally.countDeltas());
     await addHistogramDeltas(client, tally.histogramDeltas());
+    await recordCompleteness(client, cells);
+    await recordClosures(client, closures);
     await positions.save(client, batch.topic, batch.partition, fresh[fresh.length - 1]!.offset + 1);
     return outcome;
   });

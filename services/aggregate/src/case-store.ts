@@ -39,20 +39,20 @@ export async function casesOfEvents(client: PoolClient, events: readonly { force
   return rows.map((r) => ({ force: r.force, kind: r.case_kind, ref: r.case_ref }));
 }
 
-export interface LoadedFact { force: string; kind: CaseKind; ref: string; event: ForceEvent; retractedBy: string[] }
+export interface LoadedFact { force: string; kind: CaseKind; ref: string; event: ForceEvent; receivedAt: Date | null; retractedBy: string[] }
 
 /** Every fact of the given cases, each with the retractions that target it. */
 export async function loadCases(client: PoolClient, cases: readonly { force: string; kind: CaseKind; ref: string }[]): Promise<LoadedFact[]> {
   if (cases.length === 0) return [];
-  const { rows } = await client.query<{ force: string; case_kind: CaseKind; case_ref: string; event: string; retracted_by: string[] }>(
-    `SELECT c.force, c.case_kind, c.case_ref, c.event,
+  const { rows } = await client.query<{ force: string; case_kind: CaseKind; case_ref: string; event: string; received_at: Date | null; retracted_by: string[] }>(
+    `SELECT c.force, c.case_kind, c.case_ref, c.event, c.received_at,
             coalesce(array_agg(r.event_id::text) FILTER (WHERE r.event_id IS NOT NULL), '{}') AS retracted_by
        FROM aggregate.case_events c
        JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(force, case_kind, case_ref) USING (force, case_kind, case_ref)
        LEFT JOIN aggregate.retractions r ON r.force = c.force AND r.target_event_id = c.event_id
-      GROUP BY c.force, c.case_kind, c.case_ref, c.event_id, c.event`,
+      GROUP BY c.force, c.case_kind, c.case_ref, c.event_id, c.event, c.received_at`,
     [cases.map((c) => c.force), cases.map((c) => c.kind), cases.map((c) => c.ref)]);
-  return rows.map((r) => ({ force: r.force, kind: r.case_kind, ref: r.case_ref, event: JSON.parse(r.event) as ForceEvent, retractedBy: r.retracted_by }));
+  return rows.map((r) => ({ force: r.force, kind: r.case_kind, ref: r.case_ref, event: JSON.parse(r.event) as ForceEvent, receivedAt: r.received_at, retractedBy: r.retracted_by }));
 }
 
 export async function addCountDeltas(client: PoolClient, deltas: readonly ForceCountDelta[]): Promise<void> {

@@ -8,7 +8,7 @@
 import type { Bus } from '@vawg/bus';
 import { withTransaction, type Pool } from '@vawg/db';
 import type { Topics, ValidMessage } from '@vawg/contracts';
-import { oldestUnprocessed, ProgressTally, recordProgress } from '@vawg/pipeline';
+import { CompletenessTally, oldestUnprocessed, ProgressTally, recordCompleteness, recordProgress } from '@vawg/pipeline';
 import { stateFailure } from './failure.ts';
 
 export const HOLD_DAYS = 30;
@@ -54,11 +54,14 @@ export async function expireHolds(deps: ExpiryDeps, now: Date): Promise<number> 
       await client.query('DELETE FROM validate.held h USING unnest($1::text[], $2::uuid[]) AS k(force, event_id) WHERE h.force = k.force AND h.event_id = k.event_id', [forces, ids]);
       await client.query('DELETE FROM validate.events e USING unnest($1::text[], $2::uuid[]) AS k(force, event_id) WHERE e.force = k.force AND e.event_id = k.event_id', [forces, ids]);
       const tally = new ProgressTally();
+      const cells = new CompletenessTally();
       for (const r of rows) {
         tally.add(r.message, 'validate', 'held', -1);
         tally.add(r.message, 'validate', 'refused');
+        cells.add(r.force, r.message.event, 'refused');
       }
       await recordProgress(client, tally);
+      await recordCompleteness(client, cells);
       return rows.length;
     });
     total += expired;

@@ -8,7 +8,7 @@ import { RewindTo, type Batch, type Bus, type OutgoingMessage } from '@vawg/bus'
 import type { Topics, ValidMessage } from '@vawg/contracts';
 import { withTransaction, type Pool } from '@vawg/db';
 import type { Counter } from '@vawg/metrics';
-import { claimRedrives, PoisonMessage, ProgressTally, recordProgress, type PositionStore } from '@vawg/pipeline';
+import { claimRedrives, CompletenessTally, PoisonMessage, ProgressTally, recordCompleteness, recordProgress, type PositionStore } from '@vawg/pipeline';
 import { createContractStep } from './contract-step.ts';
 import { applyState } from './state-step.ts';
 import { createStateReader, writeChanges } from './state-store.ts';
@@ -36,6 +36,7 @@ export function createValidateBatch(deps: ValidateBatchDeps) {
       if (fresh.length === 0) return null;
       const skip = await claimRedrives(client, 'validate', fresh);
       const tally = new ProgressTally();
+      const cells = new CompletenessTally();
       const passed: ValidMessage[] = [];
       const refused: OutgoingMessage[] = [];
       for (const message of fresh) {
@@ -46,6 +47,7 @@ export function createValidateBatch(deps: ValidateBatchDeps) {
         else {
           refused.push(keyed(result.failure.force, result.failure));
           tally.add(result.failure, 'validate', 'refused');
+          cells.add(result.failure.force, result.failure.original, 'refused');
         }
       }
       const state = await applyState(passed, createStateReader(client));
@@ -58,12 +60,14 @@ export function createValidateBatch(deps: ValidateBatchDeps) {
       for (const f of state.fates) {
         if (f.from) tally.add(f.message, 'validate', f.from, -1);
         tally.add(f.message, 'validate', f.to);
+        if (f.to === 'duplicate' || f.to === 'refused') cells.add(f.message.force, f.message.event, f.to === 'duplicate' ? 'duplicates' : 'refused');
       }
       await Promise.all([
         deps.bus.publish(deps.topics.valid, state.emitted.map((m) => keyed(m.force, m))),
         deps.bus.publish(deps.topics.refused, refused),
       ]);
       await recordProgress(client, tally);
+      await recordCompleteness(client, cells);
       await deps.positions.save(client, batch.topic, batch.partition, fresh[fresh.length - 1]!.offset + 1);
       const count = (type: string) => state.outcomes.filter((o) => o.type === type).length;
       return { valid: state.emitted.length, duplicate: count('drop'), held: count('hold'), refused: refused.length, redriveRepeats: skip.size };
