@@ -13,6 +13,18 @@ export interface HistoryOptions {
   to: string;
   crimes: number;
   refPrefix?: string;
+  /**
+   * What each return of a half-year cites (already uploaded through POST /v1/documents); none
+   * when absent. Draws nothing from `random`, so the rest of the history is the same either way.
+   */
+  returnDocuments?: (period: string) => readonly { name: string; sha256: string; bytes: number }[];
+  /**
+   * Last day a declaration about the history may be dated, `YYYY-MM-DD` (default `to`): a month's
+   * `submission.closed` and a half-year's returns come in the weeks after it ends, so a history
+   * ending with a half-year has its last month closed and its returns only if they may fall after
+   * it. Changes nothing dated up to `to`.
+   */
+  declarationsUntil?: string;
 }
 
 const DAY = 86_400_000;
@@ -28,7 +40,8 @@ export function* syntheticHistory(random: Random, options: HistoryOptions): Gene
   const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   const anyDay = () => start + random.int(Math.round((end - start) / DAY) + 1) * DAY;
   const after = (ms: number, meanDays: number) => ms + Math.round(-Math.log(1 - random.next()) * meanDays) * DAY;
-  const event = (type: ForceEvent['type'], at: number, payload: object): ForceEvent | null => at > end ? null : ({
+  const declarationsEnd = options.declarationsUntil ? Date.parse(`${options.declarationsUntil}T00:00:00Z`) : end;
+  const event = (type: ForceEvent['type'], at: number, payload: object, last = end): ForceEvent | null => at > last ? null : ({
     eventId: random.uuid(), type, schemaVersion: 1, force: options.force, occurredAt: dayOf(at),
     producedAt: `${dayOf(at)}T${String(7 + random.int(12)).padStart(2, '0')}:${String(random.int(60)).padStart(2, '0')}:00Z`, payload,
   }) as ForceEvent;
@@ -93,7 +106,7 @@ export function* syntheticHistory(random: Random, options: HistoryOptions): Gene
   for (let month = new Date(start); month.getTime() <= end; month.setUTCMonth(month.getUTCMonth() + 1)) {
     const monthEnd = Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 0);
     const label = month.toISOString().slice(0, 7);
-    for (const dataset of datasets) yield* emit(event('submission.closed', monthEnd + (1 + random.int(20)) * DAY, { dataset, month: label }));
+    for (const dataset of datasets) yield* emit(event('submission.closed', monthEnd + (1 + random.int(20)) * DAY, { dataset, month: label }, declarationsEnd));
     const m = month.getUTCMonth() + 1;
     if (m === 9 || m === 3) {
       const period = m === 9 ? `${month.getUTCFullYear()}-H1` : `${month.getUTCFullYear() - 1}-H2`;
@@ -101,8 +114,8 @@ export function* syntheticHistory(random: Random, options: HistoryOptions): Gene
         if (random.next() < 0.8) {
           yield* emit(event('return.submitted', monthEnd + (1 + random.int(25)) * DAY, {
             kpi, period, summary: `Return for ${kpi} covering ${period}: actions taken, progress against the plan, and the next steps.`,
-            measures: { 'actions-completed': random.int(40), 'staff-trained': random.int(500) }, documents: [],
-          }));
+            measures: { 'actions-completed': random.int(40), 'staff-trained': random.int(500) }, documents: [...(options.returnDocuments?.(period) ?? [])],
+          }, declarationsEnd));
         }
       }
     }
