@@ -12,9 +12,22 @@ export interface PublishedRow {
   denominator: number | null;
   n: number | null;
   suppressed: boolean;
+  /**
+   * Not every force-month behind the row was closed (`submission.closed`) by the cut-off: the
+   * figure may still change. A force row for which nothing at all was received (and nothing
+   * closed) has no value: "nothing received" is never published as 0.
+   */
+  provisional: boolean;
+  /** Forces whose data the row holds: those that sent something, or closed, for every month of it (0 or 1 for a force). */
+  forcesIncluded: number;
+  /** Forces that had closed every month of the row by the cut-off (0 or 1 for a force). */
+  forcesClosed: number;
 }
 
-export const rowColumns = ['period', 'geography', 'kpi', 'measure', 'split', 'category', 'value', 'numerator', 'denominator', 'n', 'suppressed'] as const;
+export const rowColumns = [
+  'period', 'geography', 'kpi', 'measure', 'split', 'category', 'value', 'numerator', 'denominator', 'n', 'suppressed',
+  'provisional', 'forcesIncluded', 'forcesClosed',
+] as const;
 
 const sortKeys = ['period', 'geography', 'kpi', 'measure', 'split', 'category'] as const;
 

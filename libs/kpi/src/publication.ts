@@ -2,7 +2,7 @@
 // catalogue for the half-year and each of its six months, for every force and `national`, with
 // every category of every split (0 where nothing happened), and disclosure control applied to
 // force values. Pure: the aggregate's monthly cells in, rows out.
-import { qualitativeKpis } from '@vawg/contracts';
+import { qualitativeKpis, type Dataset } from '@vawg/contracts';
 import { measures } from './measures.ts';
 import { monthsOfHalfYear } from './periods.ts';
 import { splitCategories } from './splits.ts';
@@ -27,7 +27,26 @@ export interface PublicationInput {
   histograms: ReadonlyMap<string, Histogram>;
   /** `force|kpi` of every qualitative return received for the half-year. */
   returns: ReadonlySet<string>;
+  /** Which force-dataset-months had data or were closed by the cut-off; without it, all were and all closed. */
+  completeness?: PublicationCompleteness;
 }
+
+export interface PublicationCompleteness {
+  /** Something was received for it by the cut-off, or it was closed (a declared nothing). */
+  reported(force: string, dataset: Dataset, month: string): boolean;
+  closed(force: string, dataset: Dataset, month: string): boolean;
+}
+
+/** The dataset each KPI's figures come from: its completeness is the figures'. */
+export function datasetOfKpi(kpi: string): Dataset {
+  if (kpi.startsWith('1.')) return 'allegations';
+  if (kpi === '6.1' || kpi === '6.2') return 'orders';
+  if (kpi === '6.3' || kpi === '6.4') return 'dvds';
+  if ((qualitativeKpis as readonly string[]).includes(kpi)) return 'returns';
+  return 'crime';
+}
+
+const everything: PublicationCompleteness = { reported: () => true, closed: () => true };
 
 /** Rounded half away from zero to one decimal place, in exact integer arithmetic. */
 export function percentage(numerator: number, denominator: number): number {
@@ -55,13 +74,30 @@ export function buildRows(period: string, forces: readonly string[], input: Publ
     return total;
   };
 
+  const completeness = input.completeness ?? everything;
   for (const measure of measures) {
+    const dataset = datasetOfKpi(measure.kpi);
     for (const split of measure.splits) {
       const categories = splitCategories[split];
       if (!categories) throw new Error(`measure ${measure.id}: unknown split ${split}`);
       for (const span of spans) {
-        const emit = (geography: string, made: Omit<PublishedRow, 'period' | 'geography' | 'kpi' | 'measure' | 'split' | 'category'>[]) =>
-          categories.forEach((category, i) => rows.push({ period: span.label, geography, kpi: measure.kpi, measure: measure.id, split, category, ...made[i]! }));
+        // How complete each force is over the span, and the nation: the columns every row carries.
+        const status = new Map(forces.map((force) => {
+          const reported = span.months.map((m) => completeness.reported(force, dataset, m));
+          const closed = span.months.every((m) => completeness.closed(force, dataset, m));
+          return [force, { any: reported.some(Boolean), all: reported.every(Boolean), closed }];
+        }));
+        const included = [...status.values()].filter((s) => s.all).length;
+        const closedForces = [...status.values()].filter((s) => s.closed).length;
+        const emit = (geography: string, made: Values[]) => categories.forEach((category, i) => {
+          const own = status.get(geography);
+          const marks = own
+            ? { provisional: !own.closed, forcesIncluded: own.all ? 1 : 0, forcesClosed: own.closed ? 1 : 0 }
+            : { provisional: closedForces < forces.length, forcesIncluded: included, forcesClosed: closedForces };
+          // A force that sent nothing for any month of the span, and closed none: no figure, not 0.
+          const values = own && !own.any ? notReceivedRow : made[i]!;
+          rows.push({ period: span.label, geography, kpi: measure.kpi, measure: measure.id, split, category, ...values, ...marks });
+        });
         const inherited = (force: string) => (measure.guard && split !== 'all' ? withheld.get(`${force}|${span.label}|${measure.guard}|${split}`) : undefined) ?? [];
         const remember = (force: string, suppressed: boolean[]) => withheld.set(`${force}|${span.label}|${measure.id}|${split}`, suppressed);
 
@@ -119,15 +155,16 @@ export function buildRows(period: string, forces: readonly string[], input: Publ
     for (const force of forces) {
       const value = input.returns.has(`${force}|${kpi}`) ? 1 : 0;
       received += value;
-      rows.push({ period, geography: force, kpi, measure: RETURN_RECEIVED, split: 'all', category: 'all', ...countRow(value, false) });
+      rows.push({ period, geography: force, kpi, measure: RETURN_RECEIVED, split: 'all', category: 'all', ...countRow(value, false), provisional: false, forcesIncluded: value, forcesClosed: value });
     }
-    rows.push({ period, geography: NATIONAL, kpi, measure: RETURN_RECEIVED, split: 'all', category: 'all', ...countRow(received, false) });
+    rows.push({ period, geography: NATIONAL, kpi, measure: RETURN_RECEIVED, split: 'all', category: 'all', ...countRow(received, false), provisional: false, forcesIncluded: received, forcesClosed: received });
   }
   return sortRows(rows);
 }
 
 type Values = Pick<PublishedRow, 'value' | 'numerator' | 'denominator' | 'n' | 'suppressed'>;
 const withheldRow: Values = { value: null, numerator: null, denominator: null, n: null, suppressed: true };
+const notReceivedRow: Values = { value: null, numerator: null, denominator: null, n: null, suppressed: false };
 
 function countRow(value: number, suppressed: boolean): Values {
   return suppressed ? withheldRow : { value, numerator: null, denominator: null, n: null, suppressed: false };

@@ -113,8 +113,39 @@ describe('the rows of a half-year', () => {
     expect(new Set(keys).size).toBe(keys.length);
     const csvLines = toCsv(rows).trimEnd().split('\n');
     expect(csvLines).toHaveLength(rows.length + 1);
-    expect(csvLines[0]).toBe('period,geography,kpi,measure,split,category,value,numerator,denominator,n,suppressed');
+    expect(csvLines[0]).toBe('period,geography,kpi,measure,split,category,value,numerator,denominator,n,suppressed,provisional,forcesIncluded,forcesClosed');
     expect(JSON.parse(toJson(rows))).toHaveLength(rows.length);
+  });
+
+  it('marks what was not closed as provisional, never publishes nothing received as 0, and counts the forces a national figure holds', () => {
+    const input = inputOf([crime('kent', '2025-04'), crime('kent', '2025-05'), crime('essex', '2025-04')]);
+    // kent closed every month but June; essex sent crimes for April only and closed nothing; surrey sent nothing and closed nothing.
+    const marked = buildRows('2025-H1', FORCES, {
+      ...input,
+      completeness: {
+        reported: (force, dataset, month) => dataset === 'crime' && (force === 'kent' || (force === 'essex' && month === '2025-04')),
+        closed: (force, dataset, month) => force === 'kent' && month !== '2025-06',
+      },
+    });
+    expect(find(marked, '2025-04', 'kent', 'crimes-recorded')).toMatchObject({ value: 1, provisional: false, forcesIncluded: 1, forcesClosed: 1 });
+    expect(find(marked, '2025-06', 'kent', 'crimes-recorded')).toMatchObject({ value: 0, provisional: true, forcesIncluded: 1, forcesClosed: 0 });
+    expect(find(marked, '2025-H1', 'kent', 'crimes-recorded')).toMatchObject({ value: 2, provisional: true, forcesIncluded: 1, forcesClosed: 0 });
+    // essex: April is a figure (provisional); May is nothing received, not 0; the half-year is the April figure, provisional, not all months in.
+    expect(find(marked, '2025-04', 'essex', 'crimes-recorded')).toMatchObject({ value: 1, provisional: true, forcesIncluded: 1 });
+    expect(find(marked, '2025-05', 'essex', 'crimes-recorded')).toMatchObject({ value: null, suppressed: false, provisional: true, forcesIncluded: 0 });
+    expect(find(marked, '2025-05', 'essex', 'charge-rate')).toMatchObject({ value: null, numerator: null, denominator: null, suppressed: false });
+    expect(find(marked, '2025-H1', 'essex', 'crimes-recorded')).toMatchObject({ value: 1, provisional: true, forcesIncluded: 0 });
+    expect(find(marked, '2025-H1', 'surrey', 'crimes-recorded')).toMatchObject({ value: null, forcesIncluded: 0, forcesClosed: 0 });
+    expect(find(marked, '2025-H1', 'surrey', 'crimes-recorded', 'sex', 'female')).toMatchObject({ value: null, suppressed: false });
+    // National: every force's data, saying how many forces are in it and closed.
+    expect(find(marked, '2025-04', 'national', 'crimes-recorded')).toMatchObject({ value: 2, provisional: true, forcesIncluded: 2, forcesClosed: 1 });
+    expect(find(marked, '2025-05', 'national', 'crimes-recorded')).toMatchObject({ value: 1, forcesIncluded: 1, forcesClosed: 1 });
+    expect(find(marked, '2025-H1', 'national', 'crimes-recorded')).toMatchObject({ value: 3, provisional: true, forcesIncluded: 1, forcesClosed: 0 });
+    // Orders: nobody reported anything, nobody closed: force rows have no value, national is 0 of 0 forces.
+    expect(find(marked, '2025-04', 'kent', 'orders-applied')).toMatchObject({ value: null, forcesIncluded: 0 });
+    expect(find(marked, '2025-04', 'national', 'orders-applied')).toMatchObject({ value: 0, forcesIncluded: 0, provisional: true });
+    // Without completeness, everything is taken as in and closed.
+    expect(find(rows, '2025-04', 'national', 'crimes-recorded')).toMatchObject({ provisional: false, forcesIncluded: 3, forcesClosed: 3 });
   });
 
   it('publishes every measure of the catalogue for every geography', () => {

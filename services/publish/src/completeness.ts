@@ -3,7 +3,8 @@
 // pipeline.progress. If they have not, the run fails with the reason, unless it was asked to
 // publish anyway; either way the manifest and the report say what was and was not counted.
 import type { Pool, PoolClient } from '@vawg/db';
-import { isComplete, readAccounting, type Accounting } from '@vawg/pipeline';
+import { isComplete, readAccounting, type Accounting, type CompletenessCell, type CompletenessGrid } from '@vawg/pipeline';
+import type { PublicationCompleteness } from '@vawg/kpi';
 
 /**
  * The manifest's account of the events received by the cut-off, all periods, as the stages stood
@@ -69,4 +70,33 @@ export function incompleteReason(a: Accounting, waitedMs: number): string {
     + `after waiting ${Math.round(waitedMs / 1000)} s, and ${a.deadLettered} were dead-lettered; `
     + (behind ? 'publish again once the stages have caught up (see their lag at /readyz)' : 'see `vawg dead-letters`: redrive them once the cause is fixed, or discard those that can never count (`vawg discard`)')
     + ', or publish with --allow-incomplete to publish anyway and say so';
+}
+
+/** The rows' view of the grid at the cut-off: which force-dataset-months were in, and closed. */
+export function publicationCompleteness(grid: CompletenessGrid): PublicationCompleteness {
+  const cells = new Map(grid.cells.map((c) => [`${c.force}|${c.dataset}|${c.month}`, c]));
+  const cell = (force: string, dataset: string, month: string) => cells.get(`${force}|${dataset}|${month}`);
+  return {
+    reported: (force, dataset, month) => { const c = cell(force, dataset, month); return Boolean(c && c.state !== 'silent'); },
+    closed: (force, dataset, month) => Boolean(cell(force, dataset, month)?.closed),
+  };
+}
+
+export interface GridAtCutoff {
+  asAt: string;
+  months: string[];
+  rule: CompletenessGrid['rule'];
+  /** Per state, how many force-dataset-months were in it. */
+  states: Record<string, number>;
+  /** States and closures only: counts per force-month could undo the disclosure control of the rows. */
+  cells: Pick<CompletenessCell, 'force' | 'dataset' | 'month' | 'state' | 'closed' | 'closedAt'>[];
+}
+
+export function gridAtCutoff(grid: CompletenessGrid): GridAtCutoff {
+  const states: Record<string, number> = {};
+  for (const c of grid.cells) states[c.state] = (states[c.state] ?? 0) + 1;
+  return {
+    asAt: grid.asAt, months: grid.months, rule: grid.rule, states,
+    cells: grid.cells.map((c) => ({ force: c.force, dataset: c.dataset, month: c.month, state: c.state, closed: c.closed, closedAt: c.closedAt })),
+  };
 }

@@ -6,12 +6,13 @@ import { inTransaction, withSessionLock, type Pool } from '@vawg/db';
 import type { ObjectStore } from '@vawg/store';
 import { forceIds, type ReportPublished } from '@vawg/contracts';
 import { buildRows, isHalfYear, toCsv, toJson, type PublishedRow } from '@vawg/kpi';
-import { readAccounting } from '@vawg/pipeline';
+import { readAccounting, readCompleteness } from '@vawg/pipeline';
 import { readSnapshot } from './snapshot.ts';
-import { awaitCompleteness, completenessOf, incompleteReason, type Completeness } from './completeness.ts';
+import { awaitCompleteness, completenessOf, gridAtCutoff, incompleteReason, publicationCompleteness, type Completeness, type GridAtCutoff } from './completeness.ts';
 import { assertHeld, claimRevision, FencedOut, markPublished } from './revisions.ts';
 import { diffRows, type Changes } from './diff.ts';
 import { renderPages } from './html/report.ts';
+import { copyDocuments, type PublishedDocument } from './documents.ts';
 
 export interface PublishDeps {
   pool: Pool;
@@ -70,9 +71,13 @@ export interface Manifest {
   rows: number;
   suppressedRows: number;
   returnsReceived: number;
+  /** Each force × dataset × month at the cut-off: its state, and whether it was closed. */
+  completenessGrid: GridAtCutoff;
   files: Record<string, { sha256: string; bytes: number }>;
   /** From revision 2: what changed since the previous revision. */
   changes: Changes | null;
+  /** The documents the returns cite, copied under the revision (`file`, relative to it; null if not found). */
+  documents: PublishedDocument[];
 }
 
 const DEFAULT_WAIT_MS = 5 * 60_000;
@@ -100,7 +105,10 @@ export async function publishPeriod(deps: PublishDeps, period: string, options: 
         const accounts = await readAccounting(client, cutoff, true);
         const completeness = completenessOf(accounts.get('national')!);
         const completenessByForce = new Map([...accounts].filter(([f]) => f !== 'national').map(([f, a]) => [f, completenessOf(a)]));
-        const rows = buildRows(period, forceIds, snapshot.input);
+        // Which force-months were in and closed at the cut-off: the rows say so, and the manifest keeps the grid.
+        const grid = await readCompleteness(client, { period, asAt: cutoff });
+        const rows = buildRows(period, forceIds, { ...snapshot.input, completeness: publicationCompleteness(grid) });
+        const atCutoff = gridAtCutoff(grid);
         const cellsJson = toJson(rows);
         const shortfall = completeness.complete && completeness.deadLettered === 0 ? '' : JSON.stringify(completeness);
         const contentSha256 = sha256(`${cellsJson}${JSON.stringify(snapshot.returns)}${shortfall}`);
@@ -113,7 +121,9 @@ export async function publishPeriod(deps: PublishDeps, period: string, options: 
         const { revision, prefix } = claim;
         const previous = last ? await readRows(deps.store, `${last.prefix}cells.json`) : null;
         const changes = previous ? diffRows(last!.revision, previous, rows) : null;
-        const context = { period, revision, cutoff: cutoff.toISOString(), rows, returns: snapshot.returns, changes, completeness, completenessByForce };
+        // The returns' documents first, so the pages link only to copies that are there.
+        const documents = await copyDocuments(deps.store, prefix, snapshot.returns, () => assertHeld(deps.pool, claim));
+        const context = { period, revision, cutoff: cutoff.toISOString(), rows, returns: snapshot.returns, changes, completeness, completenessByForce, grid: atCutoff, documents };
         const files = new Map<string, string>([
           ['cells.csv', toCsv(rows)],
           ['cells.json', cellsJson],
@@ -123,9 +133,13 @@ export async function publishPeriod(deps: PublishDeps, period: string, options: 
           period, revision, cutoff: cutoff.toISOString(), codeVersion: deps.serviceVersion, source: snapshot.source,
           eventsApplied: snapshot.eventsApplied, logPositions: snapshot.positions, completeness,
           rows: rows.length, suppressedRows: rows.filter((r) => r.suppressed).length, returnsReceived: snapshot.returns.length,
+          completenessGrid: atCutoff,
           files: Object.fromEntries([...files].map(([name, body]) => [name, { sha256: sha256(body), bytes: Buffer.byteLength(body) }])),
           changes,
+          documents,
         };
+        // A digest of every file of the revision: the documents' are their own (ingest named them by it).
+        for (const doc of documents) if (doc.file) manifest.files[doc.file] = { sha256: doc.sha256, bytes: doc.bytes };
         for (const [name, body] of files) {
           await assertHeld(deps.pool, claim);
           await deps.store.put(`${prefix}${name}`, body, contentType(name));

@@ -1,4 +1,5 @@
 // Publication against PostgreSQL and the S3 endpoint: revisions, immutability, manifests.
+import type { PublishedRow } from '@vawg/kpi';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type Pool } from '@vawg/db';
@@ -117,6 +118,39 @@ describe('publishing a half-year', () => {
     expect(files.sort()).toEqual([...Object.keys(manifest.files), 'manifest.json'].map((f) => `reports/2024-H2/r1/${f}`).sort());
     // The run that lost its claim finds out before its next write.
     await expect(assertHeld(pool, abandoned)).rejects.toThrow(/taken over by another run/);
+  });
+
+  it('marks force-months not closed by the cut-off as provisional, never shows nothing received as 0, and keeps the grid', async () => {
+    await pool.query(`INSERT INTO aggregate.cells VALUES ('kent', '2024-10', 'crimes-recorded', 'all', 'all', 12), ('kent', '2024-11', 'crimes-recorded', 'all', 'all', 7)`);
+    // Kent sent October and closed it before the cut-off; sent November, closed only after it; Dorset sent nothing.
+    await pool.query(
+      `INSERT INTO pipeline.completeness (force, dataset, month, received, counted, first_arrival, last_arrival, closed_at, closed_on) VALUES
+         ('kent', 'crime', '2024-10', 12, 12, '2024-11-02T09:00:00Z', '2024-11-02T09:00:00Z', '2024-11-03T09:00:00Z', '2024-11-03'),
+         ('kent', 'crime', '2024-11', 7, 7, '2024-12-02T09:00:00Z', '2024-12-02T09:00:00Z', '2025-05-01T09:00:00Z', '2025-05-01')`);
+    const result = await publishPeriod(deps(), '2024-H2', { cutoff: new Date('2025-04-30T00:00:00Z') });
+    const rows = JSON.parse((await store.get(`${result.prefix}cells.json`))!.toString()) as PublishedRow[];
+    const row = (period: string, geography: string) => rows.find((r) => r.period === period && r.geography === geography && r.measure === 'crimes-recorded' && r.split === 'all')!;
+    expect(row('2024-10', 'kent')).toMatchObject({ value: 12, provisional: false, forcesIncluded: 1, forcesClosed: 1 });
+    expect(row('2024-11', 'kent')).toMatchObject({ value: 7, provisional: true, forcesIncluded: 1, forcesClosed: 0 });
+    expect(row('2024-12', 'kent')).toMatchObject({ value: null, suppressed: false, provisional: true, forcesIncluded: 0 });
+    expect(row('2024-10', 'dorset')).toMatchObject({ value: null, suppressed: false, provisional: true, forcesIncluded: 0 });
+    expect(row('2024-10', 'national')).toMatchObject({ value: 12, provisional: true, forcesIncluded: 1, forcesClosed: 1 });
+    expect(row('2024-H2', 'national')).toMatchObject({ value: 19, forcesIncluded: 0, forcesClosed: 0 });
+    const csv = (await store.get(`${result.prefix}cells.csv`))!.toString();
+    expect(csv.split('\n')[0]).toBe('period,geography,kpi,measure,split,category,value,numerator,denominator,n,suppressed,provisional,forcesIncluded,forcesClosed');
+    const manifest = JSON.parse((await store.get(`${result.prefix}manifest.json`))!.toString()) as Manifest;
+    expect(manifest.completenessGrid.cells).toHaveLength(44 * 5 * 6);
+    const grid = (force: string, month: string) => manifest.completenessGrid.cells.find((c) => c.force === force && c.dataset === 'crime' && c.month === month);
+    expect(grid('kent', '2024-10')).toMatchObject({ state: 'closed', closed: true });
+    // Closed after the cut-off: as at the cut-off it was not, and months ended long before are late.
+    expect(grid('kent', '2024-11')).toMatchObject({ state: 'late', closed: false, closedAt: null });
+    expect(grid('dorset', '2024-10')).toMatchObject({ state: 'silent' });
+    expect(manifest.completenessGrid.states).toMatchObject({ closed: 1, late: 1 });
+    const report = (await store.get(`${result.prefix}report.html`))!.toString();
+    expect(report).toContain('(0 of 44 forces)');
+    expect(report).toContain('Completeness of the data at the cut-off');
+    const kentPage = (await store.get(`${result.prefix}forces/dorset.html`))!.toString();
+    expect(kentPage).toContain('not received');
   });
 
   it('refuses a period that is not a half-year', async () => {

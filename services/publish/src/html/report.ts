@@ -5,7 +5,9 @@ import { forces, qualitativeKpis } from '@vawg/contracts';
 import { measures, monthsOfHalfYear, NATIONAL, RETURN_RECEIVED, splitCategories, type Measure, type PublishedRow } from '@vawg/kpi';
 import type { ReturnDetail } from '../snapshot.ts';
 import type { Changes } from '../diff.ts';
-import { noEvents, type Completeness } from '../completeness.ts';
+import type { PublishedDocument } from '../documents.ts';
+import { noEvents, type Completeness, type GridAtCutoff } from '../completeness.ts';
+import { gridSection } from './grid-section.ts';
 import { completenessNote } from './completeness-note.ts';
 import { barChart } from './chart.ts';
 import { html, idOf, Markup } from './template.ts';
@@ -20,6 +22,10 @@ export interface ReportContext {
   /** What became of the events received by the cut-off: national, and by force for the force pages. */
   completeness: Completeness;
   completenessByForce: ReadonlyMap<string, Completeness>;
+  /** Each force × dataset × month as at the cut-off. */
+  grid: GridAtCutoff;
+  /** The returns' documents as copied under this revision (documents.ts); none linked when absent. */
+  documents?: readonly PublishedDocument[];
 }
 
 const titles: Record<string, string> = {
@@ -86,15 +92,24 @@ class Rows {
 const formatNumber = (v: number) => v.toLocaleString('en-GB', { maximumFractionDigits: 1 });
 const formatOf = (m: Measure) => (m.kind === 'rate' ? (v: number) => `${formatNumber(v)}%` : formatNumber);
 
-/** A published value as text: "[c]" when suppressed, "–" when there is none. */
+/** A force row with no value because the force sent nothing for it (and closed nothing): never a 0. */
+export const notReceived = (row: PublishedRow) => row.geography !== NATIONAL && row.value === null && !row.suppressed && row.forcesIncluded === 0;
+
+/**
+ * A published value as text: "[c]" when suppressed, "not received" when the force sent nothing,
+ * "–" when there is nothing to measure; "(p)" after a provisional one, "(n of 44 forces)" after a
+ * national one that leaves forces out.
+ */
 function cellText(m: Measure, row: PublishedRow | undefined): Markup {
   if (!row) return html`<span class="none">–</span>`;
   if (row.suppressed) return html`<abbr title="suppressed to protect confidentiality">[c]</abbr>`;
-  if (row.value === null) return html`<span class="none" title="no value: nothing to measure">–</span>`;
+  if (notReceived(row)) return html`<abbr class="none" title="nothing was received from the force for this period by the cut-off">not received</abbr>`;
+  const marks = html`${row.geography === NATIONAL && row.forcesIncluded < forces.length ? html` <span class="base">(${row.forcesIncluded} of ${forces.length} forces)</span>` : ''}${row.provisional ? html` <abbr class="base" title="provisional: not every month behind it was closed by the force by the cut-off">(p)</abbr>` : ''}`;
+  if (row.value === null) return html`<span class="none" title="no value: nothing to measure">–</span>${marks}`;
   const value = formatOf(m)(row.value);
-  if (m.kind === 'rate') return html`${value} <span class="base">(${formatNumber(row.numerator!)} of ${formatNumber(row.denominator!)})</span>`;
-  if (m.kind === 'median') return html`${value} <span class="base">(n = ${formatNumber(row.n!)})</span>`;
-  return html`${value}`;
+  if (m.kind === 'rate') return html`${value} <span class="base">(${formatNumber(row.numerator!)} of ${formatNumber(row.denominator!)})</span>${marks}`;
+  if (m.kind === 'median') return html`${value} <span class="base">(n = ${formatNumber(row.n!)})</span>${marks}`;
+  return html`${value}${marks}`;
 }
 
 const STYLE = `
@@ -109,6 +124,7 @@ th,td{border:1px solid #b1b4b6;padding:4px 8px;text-align:left;vertical-align:to
 thead th{background:#f3f2f1}.base{color:#505a5f;font-size:.85em}.none{color:#505a5f}
 figure{margin:16px 0}figcaption{font-weight:bold;margin-bottom:4px}
 .meta{color:#505a5f}.warning{border-left:6px solid #d4351c;padding:8px 12px;background:#fdf0ee}details{margin:4px 0 16px}summary{cursor:pointer;color:#1d4f91}
+code{overflow-wrap:anywhere}
 `;
 
 function page(title: string, body: Markup): string {
@@ -138,6 +154,7 @@ function header(ctx: ReportContext, title: string, nav: Markup): Markup {
 function notes(ctx: ReportContext, force?: string): Markup {
   const account = force ? ctx.completenessByForce.get(force) : ctx.completeness;
   return html`<h2 id="notes">Notes on method and suppression</h2>
+${gridSection(ctx.grid, force)}
 ${completenessNote(account ?? noEvents, force ? forceName.get(force) ?? force : 'forces')}
 <p>Every figure is counted from the record-level events forces send, under the counting rules of the framework's specification. A crime is counted while its latest offence group is within VAWG, it is not cancelled, and its record is not retracted; its outcome is its latest. Half-year counts are the sums of their months; medians are over all the observations of the period and geography (the national median is never a median of force medians), with linear interpolation between the two middle values. A rate is a percentage rounded to one decimal place, given with its numerator and denominator.</p>
 <p>Outstanding suspects are counted as standing at the end of the period's last day. National figures are England and Wales: the 43 territorial forces and British Transport Police.</p>
@@ -198,7 +215,23 @@ function returnsSection(ctx: ReportContext, only?: string): Markup {
 ${ctx.returns.filter((r) => !only || r.force === only).map((r) => html`<h3>${forceName.get(r.force)}: KPI ${r.kpi}</h3>
 <p>${r.summary}</p>
 ${Object.keys(r.measures).length ? html`<table><caption>Measures reported for KPI ${r.kpi}</caption><thead><tr><th scope="col">Measure</th><th scope="col">Value</th></tr></thead><tbody>${Object.entries(r.measures).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => html`<tr><th scope="row">${k}</th><td class="n">${formatNumber(v)}</td></tr>`)}</tbody></table>` : ''}
-${r.documents.length ? html`<ul>${r.documents.map((d) => html`<li>${d.name} (SHA-256 <code>${d.sha256}</code>)</li>`)}</ul>` : ''}`)}`;
+${r.documents.length ? html`<p>Documents cited:</p><ul>${r.documents.map((d) => documentItem(ctx, r.force, d, only ? '../' : ''))}</ul>` : ''}`)}`;
+}
+
+const documentKinds: Record<string, string> = {
+  'application/pdf': 'PDF', 'application/vnd.oasis.opendocument.text': 'ODT',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'DOCX', 'text/csv': 'CSV',
+};
+const formatBytes = (n: number) => (n < 1024 ? `${n} bytes` : n < 1024 * 1024 ? `${formatNumber(n / 1024)} KB` : `${formatNumber(n / 1024 / 1024)} MB`);
+
+/** One cited document: a link to its copy under this revision (from `base`), its type, size and digest. */
+function documentItem(ctx: ReportContext, force: string, d: ReturnDetail['documents'][number], base: string): Markup {
+  const copy = ctx.documents?.find((p) => p.force === force && p.sha256 === d.sha256);
+  const kind = copy?.mediaType ? documentKinds[copy.mediaType.split(';')[0]!] : undefined;
+  const about = html`${kind ? `${kind}, ` : ''}${formatBytes(d.bytes)}; SHA-256 <code>${d.sha256}</code>`;
+  return copy?.file
+    ? html`<li><a href="${base}${copy.file}">${d.name}</a> (${about})</li>`
+    : html`<li>${d.name} (${about}): not available in this revision</li>`;
 }
 
 /** The national report: overview by pillar, a chart per measure, the force table, data quality, returns, notes. */
