@@ -5,6 +5,7 @@ import { bringUp } from '../bring-up.ts';
 export function printUp(url: string, summary: string[]): void {
   console.log(`VAWG data system is up.\n`);
   console.log(`  ingest API     ${url}   (POST /v1/events, GET /v1/submissions/{id})`);
+  console.log(`  console        ${url}/console/   (the operators' console: sign in with a credential from \`vawg tokens create --operator\`)`);
   console.log(`  health         ${url}/healthz  ${url}/readyz  ${url}/metrics   (metrics and lag: an operator's credential)`);
   for (const line of summary) console.log(`  ${line}`);
 }

@@ -20,7 +20,7 @@ await build({
   format: 'esm',
   sourcemap: true,
   // npm packages stay in node_modules; our own workspaces (TypeScript source) are bundled.
-  external: ['kafkajs', 'pg', 'pg-native', 'fastify', 'pino', 'prom-client', 'zod', '@aws-sdk/*', 'node-cron', 'csv-parse', 'csv-parse/*'],
+  external: ['kafkajs', 'pg', 'pg-native', 'fastify', 'pino', 'prom-client', 'zod', '@aws-sdk/*', 'node-cron', 'csv-parse', 'csv-parse/*', '@fastify/cookie'],
   logLevel: 'warning',
 });
 // Paths are resolved as `new URL('../<folder>/', import.meta.url)` from a file one level down.
@@ -31,4 +31,8 @@ await cp(join(repoRoot, 'contracts', 'reference'), join(dist, 'reference'), { re
 const scope = serviceDir.split('/').at(-1)!;
 const sets: [string, string][] = [[scope, join(serviceDir, 'migrations')], ['pipeline', join(repoRoot, 'libs', 'pipeline', 'migrations')], ['bus', join(repoRoot, 'libs', 'bus', 'migrations')]];
 for (const [name, from] of sets) if (existsSync(from)) await cp(from, join(dist, 'migrations', name), { recursive: true });
+// Files a service serves as they are (ingest's operators' console, src/console/), read from
+// `new URL('./console/', import.meta.url)`: beside the bundle.
+const served = join(serviceDir, 'src', 'console');
+if (existsSync(served)) await cp(served, join(dist, 'app', 'console'), { recursive: true, filter: (path) => !path.endsWith('tsconfig.json') });
 console.log(`built ${join(dist, 'app', 'main.js')}`);

@@ -12,11 +12,19 @@ declare module 'fastify' {
 
 const BEARER = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/;
 
-export function createAuthenticate(lookup: (token: string) => Promise<Principal | null>) {
+/**
+ * `session`, when given, finds the principal of the operators' console's session cookie
+ * (console-session.ts). It stands in for a credential only on reads (GET, HEAD) sent without an
+ * Authorization header, never on a POST such as /v1/events: a cookie rides along on requests other
+ * sites make, a bearer header does not.
+ */
+export function createAuthenticate(lookup: (token: string) => Promise<Principal | null>, session?: (request: FastifyRequest) => Promise<Principal | null>) {
   const throttle = new AuthThrottle();
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
-    const principal = token ? await lookup(token) : null;
+    const read = request.method === 'GET' || request.method === 'HEAD';
+    const principal = token ? await lookup(token)
+      : session && read && request.headers.authorization === undefined ? await session(request) : null;
     if (principal) {
       throttle.succeed(request.ip);
       request.principal = principal;

@@ -15,6 +15,8 @@ const config = loadConfig(z.object({
   HOST: z.string().default('0.0.0.0'),
   /** A POST /v1/events is answered 202 or 503 within this, whatever its dependencies do. */
   INGEST_DEADLINE_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
+  /** `true` behind a TLS-terminating proxy: the console's session cookie is then always Secure (it is over https anyway). */
+  CONSOLE_SECURE_COOKIE: envTypes.flag.default(false),
 }));
 
 const runtime = await createRuntime('ingest', pkg.version, config);
@@ -27,7 +29,7 @@ const app = createHttpApp({
   // The forces' port: metrics and the lag tell of each force's activity, so operators only.
   operator: createOperatorCheck(runtime.pool),
 });
-const ingest = await startIngest({ app, store, ...runtime, deadlineMs: config.INGEST_DEADLINE_MS });
+const ingest = await startIngest({ app, store, ...runtime, deadlineMs: config.INGEST_DEADLINE_MS, console: { secureCookie: config.CONSOLE_SECURE_COOKIE } });
 const watch = watchStages(runtime, [ingest]);
 started.watch = watch;
 checks.push(...watch.checks);
