@@ -25,6 +25,15 @@ export interface HttpAppOptions {
 }
 
 const CHECK_TIMEOUT_MS = 3000;
+
+export interface RegisteredRoute { method: string; url: string }
+const routeLists = new WeakMap<object, RegisteredRoute[]>();
+
+/** Every route registered on an app from createHttpApp, in every scope: what its API description must cover. */
+export function registeredRoutes(app: object): readonly RegisteredRoute[] {
+  return routeLists.get(app) ?? [];
+}
+
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** The answer of `work`, or `otherwise` if it fails or takes over 3 s: a probe never hangs. */
@@ -63,6 +72,9 @@ export function createHttpApp(options: HttpAppOptions) {
     logController: new LogController({ disableRequestLogging: (request) => PROBES.has(request.url) }),
     return503OnClosing: true,
   });
+  const routes: RegisteredRoute[] = [];
+  routeLists.set(app, routes);
+  app.addHook('onRoute', (route) => { for (const method of [route.method].flat()) routes.push({ method, url: route.url }); });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = problemFor(error);

@@ -1,2 +1,3 @@
 export * from './app.ts';
 export * from './problem.ts';
+export * from './openapi.ts';

@@ -5,10 +5,26 @@ import { problem, sendProblem } from '@vawg/http';
 import { contractsJsonSchema, forceIdTuple } from '@vawg/contracts';
 import type { Pool } from '@vawg/db';
 
-const query = z.strictObject({
+export const refusalsQuery = z.strictObject({
   since: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
   force: z.enum(forceIdTuple).optional(),
+});
+
+/** What GET /v1/refusals answers (also described in the API: api-description.ts). */
+export const refusalsResponse = z.object({
+  refusals: z.array(z.object({
+    force: z.string(),
+    eventId: z.string().nullable(),
+    code: z.string().describe('The rule code (every code: contracts/README.md)'),
+    message: z.string(),
+    stage: z.string().describe('Which stage refused it: ingest, or validate after acceptance'),
+    submissionId: z.guid(),
+    line: z.number().int(),
+    receivedAt: z.iso.datetime(),
+    refusedAt: z.iso.datetime(),
+    original: z.unknown().describe('The line as sent: the event, or the text of a line that was not JSON'),
+  })).describe('Newest first'),
 });
 
 interface RefusalRow {
@@ -19,7 +35,7 @@ interface RefusalRow {
 export function registerRefusalRoutes(app: FastifyInstance, pool: Pool): void {
   app.get('/v1/refusals', async (request, reply) => {
     const principal = request.principal;
-    const parsed = query.safeParse(request.query);
+    const parsed = refusalsQuery.safeParse(request.query);
     if (!principal) return sendProblem(reply, problem(401, 'unauthorized', 'Unauthorized', 'send a credential'));
     if (!parsed.success) {
       return sendProblem(reply, problem(400, 'bad-query', 'Bad query', `${parsed.error.issues[0]?.path.join('.') ?? 'query'}: ${parsed.error.issues[0]?.message ?? 'invalid'} (since: an ISO 8601 instant; limit: 1 to 10000)`));
@@ -31,13 +47,14 @@ export function registerRefusalRoutes(app: FastifyInstance, pool: Pool): void {
         WHERE ($1::text IS NULL OR force = $1) AND ($2::timestamptz IS NULL OR refused_at >= $2)
         ORDER BY refused_at DESC, submission_id, line LIMIT $3`,
       [force, parsed.data.since ?? null, parsed.data.limit]);
-    return {
+    const body: z.infer<typeof refusalsResponse> = {
       refusals: rows.map((r) => ({
         force: r.force, eventId: r.event_id, code: r.code, message: r.message, stage: r.stage,
         submissionId: r.submission_id, line: r.line, receivedAt: r.received_at.toISOString(), refusedAt: r.refused_at.toISOString(),
         original: JSON.parse(r.original) as unknown,
       })),
     };
+    return body;
   });
 }
 

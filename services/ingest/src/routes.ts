@@ -1,12 +1,15 @@
 // The force-facing HTTP API of ingest (operations.md). Routes decide; steps do the work.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { problem, sendProblem } from '@vawg/http';
 import type { Counter } from '@vawg/metrics';
 import { checkLines, findForeignForce } from './check-lines.ts';
+import { checkCitedDocuments } from './check-documents.ts';
 import { decodeJsonArray, decodeNdjson, MAX_BODY_BYTES } from './decode-body.ts';
 import type { Receipt, Submission } from './submit.ts';
 import type { Pool } from '@vawg/db';
+import { readSubmissionProgress } from '@vawg/pipeline';
 
 export interface RouteDeps {
   authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
@@ -30,7 +33,8 @@ function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** GET /v1/submissions/{id}'s path (also described in the API: api-description.ts). */
+export const submissionParams = z.object({ id: z.guid().describe('The submissionId of a receipt') });
 
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   // Bodies are read as bytes and decoded here, line by line, so a bad line is a per-line refusal.
@@ -66,7 +70,9 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       // The deadline runs from the request's arrival: waiting for the credential or the body counts.
       const left = deps.deadlineMs - reply.elapsedTime;
       if (left <= 0) throw new Error(`not started within ${deps.deadlineMs} ms of arrival`);
-      receipt = await withinDeadline(deps.submit({ submissionId: randomUUID(), force: principal.force, receivedAt, body, mediaType, outcomes }), left);
+      // Returns citing a document this force never uploaded are refused line by line (check-documents.ts).
+      receipt = await withinDeadline(checkCitedDocuments(deps.pool, principal.force, outcomes)
+        .then((checked) => deps.submit({ submissionId: randomUUID(), force: principal.force, receivedAt, body, mediaType, outcomes: checked })), left);
     } catch (error) {
       request.log.error({ err: error }, 'submission could not be made durable');
       return sendProblem(reply, problem(503, 'unavailable', 'Not accepted',
@@ -80,11 +86,12 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get<{ Params: { id: string } }>('/v1/submissions/:id', async (request, reply) => {
     const principal = request.principal;
     const notFound = problem(404, 'not-found', 'Not found', 'no such submission for this credential');
-    if (!principal || !uuid.test(request.params.id)) return sendProblem(reply, notFound);
-    const { rows } = await deps.pool.query<{ force: string; receipt: Receipt }>(
+    if (!principal || !submissionParams.safeParse(request.params).success) return sendProblem(reply, notFound);
+    // The receipt is kept as the text that was sent (a text column since 0002-refusals.sql).
+    const { rows } = await deps.pool.query<{ force: string; receipt: string }>(
       'SELECT force, receipt FROM ingest.submissions WHERE submission_id = $1', [request.params.id]);
     const row = rows[0];
     if (!row || (principal.role === 'force' && row.force !== principal.force)) return sendProblem(reply, notFound);
-    return row.receipt;
+    return { ...(JSON.parse(row.receipt) as Receipt), progress: await readSubmissionProgress(deps.pool, request.params.id) };
   });
 }
