@@ -11,6 +11,7 @@ import { publishCommand } from './commands/publish.ts';
 import { reportsCommand } from './commands/reports.ts';
 import { replayCommand } from './commands/replay.ts';
 import { deadLettersCommand, discardCommand, redriveCommand } from './commands/dead-letters.ts';
+import { completenessCommand } from './commands/completeness.ts';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -31,11 +32,12 @@ program.command('tokens').description('credentials').command('create').descripti
   .option('--force <force>', 'the force it belongs to (an id from forces.csv)')
   .option('--operator', 'an operator credential: reads everything, sends nothing')
   .action(tokensCreateCommand);
-program.command('send').description('send NDJSON files through the ingest API and print the receipt totals')
-  .argument('<files...>', 'NDJSON files, one event a line')
+program.command('send').description('send NDJSON or CSV files through the ingest API and print the receipt totals')
+  .argument('<files...>', 'NDJSON files, one event a line; or CSV files (*.csv), one event type a file, a row an event')
   .requiredOption('--force <force>', 'the force sending')
   .requiredOption('--token <token>', "the force's credential")
   .option('--url <url>', 'the ingest API (default: the running `vawg up`, or VAWG_URL)')
+  .option('--type <type>', 'the event type of the CSV files (default: from each file name, e.g. crime.recorded.csv, or its type column)')
   .action(sendCommand);
 program.command('publish').description('publish (or republish) a half-year now, and print the revision')
   .requiredOption('--period <period>', 'a half-year, e.g. 2025-H1')
@@ -52,6 +54,13 @@ program.command('reports').description('list publications; with --download, copy
 program.command('replay').description('recompute every aggregate from the stored events and check the live ones against it')
   .option('--from <month>', 'check only months from this one (YYYY-MM)')
   .action(replayCommand);
+
+program.command('completeness').description('the completeness grid of a period: each force × month of each dataset, its state and volume')
+  .requiredOption('--period <period>', 'a half-year (2025-H1) or a month (2025-04)')
+  .option('--force <force>', 'only this force')
+  .option('--dataset <dataset>', 'only this dataset: crime, orders, dvds, allegations or returns')
+  .option('--json', 'the grid as JSON, as GET /v1/completeness gives it')
+  .action(completenessCommand);
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 /** Which dead letters: the filters `dead-letters` and `redrive` share. */

@@ -1,6 +1,7 @@
 // The command line end to end on the embedded defaults (PostgreSQL binaries, s3rver, the memory
 // bus with its journal): up, tokens, send, a SIGKILL right after the 202s, up again, publish,
 // reports --download; and the README's first command, `vawg demo`.
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,5 +90,12 @@ describe('vawg on the embedded defaults', () => {
     expect(demo.stdout).toContain('VAWG data system is up.');
     expect(demo.stdout).toMatch(/Published \d{4}-H[12] revision 1/);
     expect(demo.stdout).toMatch(/all \d+ distinct events counted/);
+    // Returns with documents: uploaded, cited, copied under the revision and linked from the report.
+    expect(demo.stdout).toMatch(/\d+ documents uploaded for the returns/);
+    const folder = /Copied to (.+)\/\n/.exec(demo.stdout)![1]!;
+    const manifest = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8')) as { documents: { file: string | null; sha256: string }[] };
+    expect(manifest.documents.length).toBeGreaterThan(0);
+    for (const d of manifest.documents) expect(createHash('sha256').update(await readFile(join(folder, d.file!))).digest('hex')).toBe(d.sha256);
+    expect(await readFile(join(folder, 'report.html'), 'utf8')).toMatch(/<a href="documents\/[a-z-]+\/[0-9a-f]{64}\/[a-z-]+-\d{4}-H[12]-summary\.pdf">/);
   }, 300_000);
 });

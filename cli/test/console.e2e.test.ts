@@ -16,7 +16,12 @@ import { readAccounting, type Accounting } from '@vawg/pipeline';
 import { forceIds } from '@vawg/contracts';
 import { seeded, syntheticCrimes } from '@vawg/synthetic';
 import { chromiumPath, eventually } from '@vawg/testing';
+import { randomUUID } from 'node:crypto';
+import { addMonths } from '@vawg/pipeline';
+import { halfYearOf } from '@vawg/kpi';
 import { startStackFixture, type StackFixture } from './stack-fixture.ts';
+
+const thisMonth = new Date().toISOString().slice(0, 7);
 
 const artifacts = fileURLToPath(new URL('../../artifacts/console/', import.meta.url));
 const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -43,9 +48,9 @@ describe("the operators' console in a browser", () => {
   let accounting: Accounting;
   const outside: string[] = [];
 
-  const send = async (lines: unknown[]) => {
+  const send = async (lines: unknown[], token = kent) => {
     const response = await fetch(`${stack.url}/v1/events`, {
-      method: 'POST', headers: { authorization: `Bearer ${kent}`, 'content-type': 'application/x-ndjson' }, body: lines.map((l) => JSON.stringify(l)).join('\n'),
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' }, body: lines.map((l) => JSON.stringify(l)).join('\n'),
     });
     expect(response.status).toBe(202);
   };
@@ -71,7 +76,21 @@ describe("the operators' console in a browser", () => {
       occurredAt: '2025-05-02', producedAt: '2025-05-02T09:00:00+00:00', payload: { dataset: 'crime', month: '2025-04' },
     };
     await send([...april, ...may, refused, closeApril]);
-    await eventually(async () => expect(await readAccounting(stack.pool, new Date())).toMatchObject({ accepted: 51, deadLettered: 1, pending: { validate: 0, aggregate: 0 } }), { timeoutMs: 120_000 });
+    // Surrey: ten crimes a month from October 2024, each month closed, then sixty in June 2025
+    // (anomalous), nothing after (silent); and two crimes this month, not closed (open).
+    const surrey = await createCredential(stack.pool, { role: 'force', force: 'surrey' });
+    const closed = (month: string) => ({
+      eventId: randomUUID(), type: 'submission.closed', schemaVersion: 1, force: 'surrey', occurredAt: `${addMonths(month, 1)}-03`,
+      producedAt: `${addMonths(month, 1)}-03T09:00:00+00:00`, payload: { dataset: 'crime', month },
+    });
+    const surreyLines = [
+      ...['2024-10', '2024-11', '2024-12', '2025-01', '2025-02', '2025-03', '2025-04', '2025-05'].flatMap((month, i) => [
+        ...syntheticCrimes(seeded(40 + i), { force: 'surrey', count: 10, from: `${month}-01`, to: `${month}-28`, refPrefix: `S${i}-` }), closed(month)]),
+      ...syntheticCrimes(seeded(50), { force: 'surrey', count: 60, from: '2025-06-01', to: '2025-06-30', refPrefix: 'SJ' }), closed('2025-06'),
+      ...syntheticCrimes(seeded(51), { force: 'surrey', count: 2, from: `${thisMonth}-01`, to: `${thisMonth}-01`, refPrefix: 'SN' }),
+    ];
+    await send(surreyLines, surrey);
+    await eventually(async () => expect(await readAccounting(stack.pool, new Date())).toMatchObject({ accepted: 51 + surreyLines.length, deadLettered: 1, pending: { validate: 0, aggregate: 0 } }), { timeoutMs: 120_000 });
     accounting = await readAccounting(stack.pool, new Date());
     await publishPeriod({ pool: stack.pool, store: stack.store, serviceVersion: 'publish@test' }, '2025-H1', { allowIncomplete: true });
 
@@ -113,14 +132,25 @@ describe("the operators' console in a browser", () => {
     expect(await cell('kent', '2025-05').getAttribute('data-state')).toBe('late');
     expect(await cell('kent', '2025-05').textContent()).toMatch(/^! late.*received 21 .*counted 19 .*refused 1 .*dead-lettered 1/);
     expect(await cell('essex', '2025-05').textContent()).toMatch(/^○ silent.*received 0 /);
+    expect(await cell('surrey', '2025-06').getAttribute('data-state')).toBe('anomalous');
+    expect(await cell('surrey', '2025-06').textContent()).toMatch(/^⚠ anomalous.*received 60 .*counted 60 /);
+    expect(await cell('surrey', '2025-05').getAttribute('data-state')).toBe('closed');
     const colour = (force: string, month: string) => cell(force, month).evaluate((td) => (globalThis as unknown as InPage).getComputedStyle(td).backgroundColor);
-    expect(new Set([await colour('kent', '2025-04'), await colour('kent', '2025-05'), await colour('essex', '2025-05')]).size).toBe(3);
+    expect(new Set([await colour('kent', '2025-04'), await colour('kent', '2025-05'), await colour('essex', '2025-05'), await colour('surrey', '2025-06')]).size).toBe(4);
     expect(await page.locator('#legend li').allTextContents()).toEqual([
       expect.stringMatching(/closed/), expect.stringMatching(/open/), expect.stringMatching(/silent/), expect.stringMatching(/late/), expect.stringMatching(/anomalous/),
     ]);
     await shot('grid');
     // It fits a laptop's screen: nothing to scroll sideways.
     expect(await page.evaluate(() => (globalThis as unknown as InPage).document.documentElement.scrollWidth)).toBeLessThanOrEqual(1366);
+  });
+
+  it('shows a month still arriving as open, in the half-year of today', async () => {
+    await page.goto(`${stack.url}/console/?period=${halfYearOf(thisMonth)}&dataset=crime`);
+    await expect.poll(() => cell('surrey', thisMonth).getAttribute('data-state'), { timeout: 15_000 }).toBe('open');
+    expect(await cell('surrey', thisMonth).textContent()).toMatch(/^◐ open.*received 2 .*counted 2 /);
+    await page.goto(`${stack.url}/console/?period=2025-H1&dataset=crime`);
+    await expect.poll(() => cell('kent', '2025-04').getAttribute('data-state'), { timeout: 15_000 }).toBe('closed');
   });
 
   it("drills down into a force's refusals and dead letters from the keyboard", async () => {
@@ -162,10 +192,15 @@ describe("the operators' console in a browser", () => {
     await expect.poll(() => publication.count(), { timeout: 15_000 }).toBe(1);
     const text = await publication.textContent();
     expect(text).toContain('✓ published');
-    expect(text).toContain(`⚠ incomplete: 51 events accepted by the cut-off, ${accounting.counted} counted`);
+    expect(text).toContain(`⚠ incomplete: ${accounting.accepted.toLocaleString('en-GB')} events accepted by the cut-off, ${accounting.counted.toLocaleString('en-GB')} counted`);
     expect(text).toContain('1 dead-lettered');
     // The grid at the cut-off, from the manifest: 44 forces × 5 datasets × 6 months.
-    expect(text).toContain('at the cut-off: 1 closed, 1,318 silent, 1 late');
+    // The grid at the cut-off: kent's April and surrey's April and May closed, kent's May late,
+    // surrey's June anomalous, the rest of the 44 × 5 × 6 silent.
+    expect(text).toMatch(/at the cut-off: .*3 closed/);
+    expect(text).toContain('1,315 silent');
+    expect(text).toContain('1 late');
+    expect(text).toContain('1 anomalous');
     const report = publication.locator('a', { hasText: /^report\.html$/ });
     const href = await report.getAttribute('href');
     expect(href).toBe('/v1/publications/2025-H1/1/files/report.html');
