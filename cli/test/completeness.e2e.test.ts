@@ -126,7 +126,7 @@ describe('completeness through the API', () => {
       expect(text).toContain('vawg_completeness_late{force="dorset",dataset="crime"} 0');
       expect(text).toContain('vawg_completeness_cells{state="closed"} 10');
     }, { timeoutMs: 20_000 });
-    expect((await get('/metrics', kent)).status).toBe(401);
+    expect((await get('/metrics', kent)).status).toBe(403);
   });
 
   it('vawg completeness prints the grid in words, and refuses a bad period in one line', async () => {

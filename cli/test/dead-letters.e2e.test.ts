@@ -45,7 +45,8 @@ describe.each<BusKind>(['postgres', 'kafka'])('a poisoned message on the %s bus'
     expect(letter).toMatchObject({ stage: 'aggregate', force: 'kent', status: 'dead', error: expect.stringContaining('simulated_bug') as unknown });
     expect(letter!.attempts).toBeGreaterThanOrEqual(3);
     // Metrics are for operators: a force, or nobody, is refused them.
-    expect((await fetch(`${stack.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect((await fetch(`${stack.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(403);
+    expect((await fetch(`${stack.url}/metrics`)).status).toBe(401);
     const operator = await createCredential(stack.pool, { role: 'operator', force: null });
     const metrics = await (await fetch(`${stack.url}/metrics`, { headers: { authorization: `Bearer ${operator}` } })).text();
     expect(metrics).toMatch(/^vawg_dead_letters_total\{stage="aggregate",force="kent"\} 1$/m);

@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { problem, sendProblem } from './problem.ts';
 
+/** An operator's credential; `forbidden`: a valid credential that is not an operator's (a force's); false: none. */
+export type OperatorCheck = true | false | 'forbidden';
+
 export interface ReadinessCheck {
   name: string;
   check: () => Promise<boolean>;
@@ -21,7 +24,7 @@ export interface HttpAppOptions {
    * On a port the outside world reaches (ingest's), who may read /metrics and the details of
    * /readyz: they tell of each force's activity. Without it, both are open (an internal ops port).
    */
-  operator?: (authorization: string | undefined) => Promise<boolean>;
+  operator?: (authorization: string | undefined) => Promise<OperatorCheck>;
 }
 
 const CHECK_TIMEOUT_MS = 3000;
@@ -90,12 +93,16 @@ export function createHttpApp(options: HttpAppOptions) {
   app.get('/readyz', async (_request, reply) => {
     const results = await Promise.all(options.checks.map(async (c) => [c.name, await within(c.check, false)] as const));
     const ready = results.every(([, ok]) => ok);
-    const allowed = !options.operator || (await options.operator(_request.headers.authorization).catch(() => false));
+    const allowed = !options.operator || (await options.operator(_request.headers.authorization).catch(() => false)) === true;
     const details = options.details && allowed ? await within(options.details, { details: 'unavailable: not answered within 3 s' }) : {};
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', checks: Object.fromEntries(results), ...details });
   });
   app.get('/metrics', async (request, reply) => {
-    if (options.operator && !(await options.operator(request.headers.authorization).catch(() => false))) {
+    const who = options.operator ? await options.operator(request.headers.authorization).catch(() => false as const) : true;
+    if (who === 'forbidden') {
+      return sendProblem(reply, problem(403, 'operators-only', 'Operators only', 'the metrics are for operators; a force\'s credential does not read them'));
+    }
+    if (who !== true) {
       reply.header('www-authenticate', 'Bearer realm="vawg"');
       return sendProblem(reply, problem(401, 'unauthorized', 'Unauthorized', 'the metrics are for operators: send an operator credential as `Authorization: Bearer <token>`'));
     }

@@ -220,7 +220,7 @@ export function probeRoutes(operator?: string): RouteDescription[] {
     security: operator ? [[operator]] : [],
     responses: {
       200: { description: 'The metrics', content: { 'text/plain': z.string().describe('Prometheus text format 0.0.4') } },
-      ...(operator ? problemResponses({ 401: 'No operator credential' }) : {}),
+      ...(operator ? problemResponses({ 401: 'No operator credential', 403: "A force's credential (operators-only)" }) : {}),
     },
   };
   return [

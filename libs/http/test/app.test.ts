@@ -36,15 +36,19 @@ describe('the HTTP shell of every service', () => {
     const app = createHttpApp({
       logger: silentLogger(), registry, checks: [{ name: 'bus', check: () => Promise.resolve(true) }],
       details: () => Promise.resolve({ lag: { validate: { messages: 3 } } }),
-      operator: (authorization) => Promise.resolve(authorization === 'Bearer operator-token'),
+      operator: (authorization) => Promise.resolve(authorization === 'Bearer operator-token' ? true : authorization === 'Bearer a-force-token' ? 'forbidden' : false),
     });
     const asOperator = { headers: { authorization: 'Bearer operator-token' } };
     expect((await app.inject('/readyz')).json()).toEqual({ status: 'ready', checks: { bus: true } });
     expect((await app.inject({ url: '/readyz', ...asOperator })).json()).toEqual({ status: 'ready', checks: { bus: true }, lag: { validate: { messages: 3 } } });
     const refused = await app.inject({ url: '/metrics', headers: { authorization: 'Bearer a-force-token' } });
-    expect(refused.statusCode).toBe(401);
-    expect(refused.json()).toMatchObject({ type: '/problems/unauthorized' });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ type: '/problems/operators-only' });
     expect(refused.body).not.toContain('vawg_test_total');
+    const anonymous = await app.inject({ url: '/metrics' });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json()).toMatchObject({ type: '/problems/unauthorized' });
+    expect((await app.inject({ url: '/readyz', headers: { authorization: 'Bearer a-force-token' } })).json()).toEqual({ status: 'ready', checks: { bus: true } });
     expect((await app.inject({ url: '/metrics', ...asOperator })).body).toContain('vawg_test_total 1');
     await app.close();
   });

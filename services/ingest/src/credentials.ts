@@ -1,6 +1,7 @@
 // Bearer credentials bound to a force (or an operator). Tokens are shown once and stored hashed.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from '@vawg/db';
+import type { OperatorCheck } from '@vawg/http';
 
 export type Principal = { role: 'force'; force: string } | { role: 'operator'; force: null };
 
@@ -39,10 +40,12 @@ export function createCredentialLookup(pool: Pool) {
 const BEARER = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/;
 
 /** Whether an Authorization header carries an operator's credential: who may read /metrics and /readyz's details. */
-export function createOperatorCheck(pool: Pool): (authorization: string | undefined) => Promise<boolean> {
+/** For the probes of ingest's port: an operator's credential, a force's (forbidden), or none. */
+export function createOperatorCheck(pool: Pool): (authorization: string | undefined) => Promise<OperatorCheck> {
   const lookup = createCredentialLookup(pool);
   return async (authorization) => {
     const token = BEARER.exec(authorization ?? '')?.[1];
-    return token ? (await lookup(token))?.role === 'operator' : false;
+    const principal = token ? await lookup(token) : null;
+    return principal?.role === 'operator' ? true : principal ? 'forbidden' : false;
   };
 }
