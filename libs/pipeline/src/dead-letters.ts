@@ -5,7 +5,8 @@
 // skipped.
 import { createHash } from 'node:crypto';
 import type { Bus, ConsumedMessage } from '@vawg/bus';
-import { deadLetterOf, forceIds, originalBytes, REDRIVE_HEADER, type DeadLetterRecord, type Stage } from '@vawg/contracts';
+import { z } from 'zod';
+import { deadLetterOf, forceIds, originalBytes, REDRIVE_HEADER, stages, type DeadLetterRecord, type Stage } from '@vawg/contracts';
 import { withTransaction, type Pool, type PoolClient } from '@vawg/db';
 import type { Logger } from '@vawg/log';
 import { counter, type Registry } from '@vawg/metrics';
@@ -142,25 +143,26 @@ export interface DeadLetterFilter {
   limit?: number;
 }
 
-export interface DeadLetterSummary {
-  id: string;
-  stage: string;
-  force: string | null;
-  submissionId: string | null;
-  error: string;
-  attempts: number;
-  deadLetteredAt: string;
-  redrives: number;
-  redrivenAt: string | null;
-  status: 'dead' | 'redriven' | 'processed' | 'dead-again' | 'discarded';
-  /** Why an operator discarded it. */
-  note: string | null;
-  supersededBy: string | null;
-}
+/** A dead letter as listed (`vawg dead-letters`, GET /v1/dead-letters): the schema, and the type from it. */
+export const deadLetterSummarySchema = z.object({
+  id: z.string(),
+  stage: z.enum(stages),
+  force: z.string().nullable(),
+  submissionId: z.string().nullable(),
+  error: z.string(),
+  attempts: z.number().int().min(1),
+  deadLetteredAt: z.iso.datetime(),
+  redrives: z.number().int().min(0),
+  redrivenAt: z.iso.datetime().nullable(),
+  status: z.enum(['dead', 'redriven', 'processed', 'dead-again', 'discarded']),
+  note: z.string().nullable().describe('Why an operator discarded it'),
+  supersededBy: z.string().nullable(),
+});
+export type DeadLetterSummary = z.infer<typeof deadLetterSummarySchema>;
 
 export async function listDeadLetters(pool: Pool, filter: DeadLetterFilter = {}): Promise<DeadLetterSummary[]> {
   const { rows } = await pool.query<{
-    id: string; stage: string; force: string | null; submission_id: string | null; error: string; attempts: number; dead_lettered_at: Date;
+    id: string; stage: Stage; force: string | null; submission_id: string | null; error: string; attempts: number; dead_lettered_at: Date;
     redrives: number; redriven_at: Date | null; resolution: 'processed' | 'dead-again' | 'discarded' | null; superseded_by: string | null; note: string | null;
   }>(
     `SELECT id, stage, force, submission_id, error, attempts, dead_lettered_at, redrives, redriven_at, resolution, superseded_by, note

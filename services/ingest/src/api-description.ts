@@ -13,7 +13,7 @@ import {
 import { contractsJsonSchema, datasets, eventTypes, forceIdTuple, stages } from '@vawg/contracts';
 import pkg from '../package.json' with { type: 'json' };
 import { completenessQuery } from './completeness-routes.ts';
-import { completenessCellSchema, completenessGridSchema as completenessResponse, submissionProgressSchema } from '@vawg/pipeline';
+import { completenessCellSchema, completenessGridSchema as completenessResponse, deadLetterSummarySchema, submissionProgressSchema } from '@vawg/pipeline';
 import { MAX_BODY_BYTES, MAX_EVENTS } from './decode-body.ts';
 import { refusalsQuery, refusalsResponse } from './refusal-routes.ts';
 import { submissionParams } from './routes.ts';
@@ -48,20 +48,7 @@ export const deadLettersQuery = z.strictObject({
 });
 
 /** One dead letter (libs/pipeline/src/dead-letters.ts DeadLetterSummary). */
-export const deadLetterSchema = z.object({
-  id: z.string(),
-  stage: z.enum(stages),
-  force: z.string().nullable(),
-  submissionId: z.string().nullable(),
-  error: z.string(),
-  attempts: z.number().int().min(1),
-  deadLetteredAt: instant(),
-  redrives: count(),
-  redrivenAt: instant().nullable(),
-  status: z.enum(['dead', 'redriven', 'processed', 'dead-again', 'discarded']),
-  note: z.string().nullable().describe('Why an operator discarded it'),
-  supersededBy: z.string().nullable(),
-});
+export const deadLetterSchema = deadLetterSummarySchema;
 
 export const deadLettersResponse = z.object({ deadLetters: z.array(deadLetterSchema) });
 

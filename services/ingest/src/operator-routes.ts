@@ -99,7 +99,7 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
     if (!operatorOnly(request, reply)) return reply;
     const parsed = deadLettersQuery.safeParse(request.query);
     if (!parsed.success) return badQuery(reply, parsed.error);
-    const body: z.infer<typeof deadLettersResponse> = { deadLetters: (await listDeadLetters(deps.pool, parsed.data)) as z.infer<typeof deadLettersResponse>['deadLetters'] };
+    const body: z.infer<typeof deadLettersResponse> = { deadLetters: (await listDeadLetters(deps.pool, parsed.data)) };
     return reply.header('cache-control', 'no-store').send(body);
   });
 
