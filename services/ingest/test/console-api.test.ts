@@ -3,36 +3,30 @@
 // when it expires, is signed out or its credential revoked), and what the routes answer.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafkaBus, type Bus } from '@vawg/bus';
-import { createPool, withTransaction, type Pool } from '@vawg/db';
-import { createObjectStore, type ObjectStore } from '@vawg/store';
-import { deadLetterOf, forceIds, topicsFor } from '@vawg/contracts';
-import { createHttpApp, type HttpApp } from '@vawg/http';
-import { silentLogger } from '@vawg/log';
-import { createRegistry } from '@vawg/metrics';
+import { type Bus } from '@vawg/bus';
+import { withTransaction, type Pool } from '@vawg/db';
+import { deadLetterOf, forceIds } from '@vawg/contracts';
+import { type HttpApp } from '@vawg/http';
 import { storeDeadLetter } from '@vawg/pipeline';
-import { createTestDatabase, eventually, kafkaBrokers, s3Endpoint, uniqueName, type TestDatabase } from '@vawg/testing';
+import { eventually } from '@vawg/testing';
 import { seeded, syntheticCrimes } from '@vawg/synthetic';
-import { createCredential, startIngest } from '../src/index.ts';
-import { MAX_BODY_BYTES } from '../src/decode-body.ts';
+import { createCredential } from '../src/index.ts';
 import { deadLettersResponse, pipelineResponse, publicationsResponse } from '../src/api-description.ts';
 import { sessionAccepted, sessionCookieOptions } from '../src/console-session.ts';
 import { fileHref, isFilePath } from '../src/operator-routes.ts';
 import { recentPeriods } from '../src/console-routes.ts';
 import { ratesOf } from '../src/pipeline-view.ts';
+import { startIngestFixture, type IngestFixture } from './ingest-fixture.ts';
 
 type Injected = Awaited<ReturnType<HttpApp['inject']>>;
 
 describe("the operators' console over HTTP", () => {
-  let db: TestDatabase;
+  let fx: IngestFixture;
   let pool: Pool;
   let bus: Bus;
-  let store: ObjectStore;
   let app: HttpApp;
-  let ingest: { stop(): Promise<void> };
   let operator: string;
   let kent: string;
-  const topics = topicsFor(uniqueName('console'));
   const operatorSurfaces = ['/v1/dead-letters', '/v1/pipeline', '/v1/publications', '/v1/publications/2025-H1/1/files/report.html'];
 
   const signIn = (token: string) => app.inject({ method: 'POST', url: '/console/session', payload: { token } });
@@ -51,25 +45,12 @@ describe("the operators' console over HTTP", () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    pool = createPool(db.url);
-    bus = createKafkaBus({ brokers: kafkaBrokers(), clientId: 'console-test' });
-    store = createObjectStore({ ...s3Endpoint(), bucket: uniqueName('console').toLowerCase(), forcePathStyle: true });
-    app = createHttpApp({ logger: silentLogger(), registry: createRegistry(), checks: [], bodyLimit: MAX_BODY_BYTES });
-    ingest = await startIngest({
-      app, bus, pool, store, topics, registry: createRegistry(), log: silentLogger(), serviceVersion: 'ingest@test', console: { pipelineSampleMs: 300 },
-    });
+    fx = await startIngestFixture('console', { ingest: { console: { pipelineSampleMs: 300 } } });
+    ({ pool, app, bus } = fx);
     operator = await createCredential(pool, { role: 'operator', force: null });
     kent = await createCredential(pool, { role: 'force', force: 'kent' });
   });
-  afterAll(async () => {
-    await app?.close();
-    await ingest?.stop();
-    await bus?.close();
-    await pool?.end();
-    store?.close();
-    await db?.drop();
-  });
+  afterAll(async () => fx?.stop());
 
   it('serves the page, its script and styles as files, with security headers and no inline script', async () => {
     const page = await app.inject({ url: '/console/' });
@@ -189,7 +170,7 @@ describe("the operators' console over HTTP", () => {
 
   it('lists dead letters by force and by stage', async () => {
     const letter = (force: string, stage: 'validate' | 'aggregate', offset: number) => deadLetterOf(
-      { topic: stage === 'validate' ? topics.raw : topics.valid, partition: 0, offset, key: force, value: Buffer.from(`{"n":${offset}}`), headers: {}, timestamp: Date.now() },
+      { topic: stage === 'validate' ? fx.topics.raw : fx.topics.valid, partition: 0, offset, key: force, value: Buffer.from(`{"n":${offset}}`), headers: {}, timestamp: Date.now() },
       { stage, error: new Error(`simulated failure ${offset}`), attempts: 3, firstFailedAt: new Date(), at: new Date(), serviceVersion: 'test' });
     await withTransaction(pool, async (client) => {
       await storeDeadLetter(client, letter('kent', 'aggregate', 7));
@@ -213,7 +194,7 @@ describe("the operators' console over HTTP", () => {
     const crimes = syntheticCrimes(seeded(5), { force: 'kent', count: 40, from: '2025-05-01', to: '2025-05-31' });
     expect((await send(kent, crimes.map((c) => JSON.stringify(c)).join('\n'))).statusCode).toBe(202);
     // Nothing runs validate or aggregate here: all that reached the raw topic waits for validate.
-    const raw = (await bus.endOffsets(topics.raw)).reduce((a, b) => a + b, 0);
+    const raw = (await bus.endOffsets(fx.topics.raw)).reduce((a, b) => a + b, 0);
     expect(raw).toBeGreaterThanOrEqual(40);
     await eventually(async () => {
       const now = await pipeline();

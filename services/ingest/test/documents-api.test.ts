@@ -7,18 +7,13 @@ import { Readable } from 'node:stream';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafkaBus, type Bus } from '@vawg/bus';
-import { createPool, type Pool } from '@vawg/db';
-import { createObjectStore, type ObjectStore } from '@vawg/store';
-import { topicsFor } from '@vawg/contracts';
-import { createHttpApp, type HttpApp } from '@vawg/http';
-import { silentLogger } from '@vawg/log';
-import { createRegistry } from '@vawg/metrics';
-import { createTestDatabase, kafkaBrokers, s3Endpoint, uniqueName, type TestDatabase } from '@vawg/testing';
+import { type Pool } from '@vawg/db';
+import { type ObjectStore } from '@vawg/store';
+import { type HttpApp } from '@vawg/http';
 import { syntheticReturnDocuments } from '@vawg/synthetic';
-import { createCredential, startIngest, type Receipt } from '../src/index.ts';
-import { MAX_BODY_BYTES } from '../src/decode-body.ts';
+import { createCredential, type Receipt } from '../src/index.ts';
 import { MAX_DOCUMENT_BYTES } from '../src/document-receive.ts';
+import { startIngestFixture, type IngestFixture } from './ingest-fixture.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -67,16 +62,13 @@ async function liveBuffersWhile<T>(work: () => Promise<T>): Promise<{ result: T;
 const LIVE_BOUND = 20 * 1024 * 1024;
 
 describe('documents for returns', () => {
-  let db: TestDatabase;
+  let fx: IngestFixture;
   let pool: Pool;
-  let bus: Bus;
   let store: ObjectStore;
   let app: HttpApp;
   let kent: string;
   let essex: string;
   let operator: string;
-  let ingest: { stop(): Promise<void> };
-  const topics = topicsFor(uniqueName('documents'));
   const upload = (token: string | null, payload: Buffer | Readable | string, headers: Record<string, string> = {}) =>
     app.inject({ method: 'POST', url: '/v1/documents', payload, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
   const send = async (token: string, events: object[]) => {
@@ -92,24 +84,13 @@ describe('documents for returns', () => {
   const incoming = async () => [...await store.list('documents-incoming/')];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    pool = createPool(db.url);
-    bus = createKafkaBus({ brokers: kafkaBrokers(), clientId: 'documents-test' });
-    store = createObjectStore({ ...s3Endpoint(), bucket: uniqueName('documents').toLowerCase(), forcePathStyle: true });
-    app = createHttpApp({ logger: silentLogger(), registry: createRegistry(), checks: [], bodyLimit: MAX_BODY_BYTES });
-    ingest = await startIngest({ app, bus, pool, store, topics, registry: createRegistry(), log: silentLogger(), serviceVersion: 'ingest@test' });
+    fx = await startIngestFixture('documents');
+    ({ pool, store, app } = fx);
     kent = await createCredential(pool, { role: 'force', force: 'kent' });
     essex = await createCredential(pool, { role: 'force', force: 'essex' });
     operator = await createCredential(pool, { role: 'operator', force: null });
   });
-  afterAll(async () => {
-    await app.close();
-    await ingest.stop();
-    await bus.close();
-    await pool.end();
-    store.close();
-    await db.drop();
-  });
+  afterAll(async () => fx?.stop());
 
   it('takes each type by its content, stores it under its digest for its force, and answers the same for the same bytes', async () => {
     const [csv, pdf] = syntheticReturnDocuments('kent', '2025-H1');

@@ -1,50 +1,35 @@
 // The ingest API against the real broker, PostgreSQL and S3: errors, security, receipts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafkaBus, type Bus } from '@vawg/bus';
-import { createPool, type Pool } from '@vawg/db';
-import { createObjectStore, type ObjectStore } from '@vawg/store';
-import { topicsFor } from '@vawg/contracts';
-import { createHttpApp, type HttpApp } from '@vawg/http';
-import { silentLogger } from '@vawg/log';
-import { createRegistry } from '@vawg/metrics';
-import { createTestDatabase, eventually, kafkaBrokers, s3Endpoint, uniqueName, type TestDatabase } from '@vawg/testing';
+import { type Bus } from '@vawg/bus';
+import { type Pool } from '@vawg/db';
+import { type ObjectStore } from '@vawg/store';
+import { type HttpApp } from '@vawg/http';
+import { eventually, uniqueName } from '@vawg/testing';
 import { seeded, syntheticCrimes } from '@vawg/synthetic';
-import { createCredential, startIngest, type Receipt } from '../src/index.ts';
+import { createCredential, type Receipt } from '../src/index.ts';
 import { MAX_BODY_BYTES } from '../src/decode-body.ts';
+import { startIngestFixture, type IngestFixture } from './ingest-fixture.ts';
 
 describe('the ingest API', () => {
-  let db: TestDatabase;
+  let fx: IngestFixture;
   let pool: Pool;
   let bus: Bus;
   let store: ObjectStore;
   let app: HttpApp;
   let kent: string;
   let essex: string;
-  let ingest: { stop(): Promise<void> };
-  const topics = topicsFor(uniqueName('ingest'));
   const crimes = syntheticCrimes(seeded(11), { force: 'kent', count: 3, from: '2025-04-01', to: '2025-04-30' });
   const ndjson = crimes.map((c) => JSON.stringify(c)).join('\n');
   const post = (token: string | null, payload: string | Buffer, type = 'application/x-ndjson', headers: Record<string, string> = {}) =>
     app.inject({ method: 'POST', url: '/v1/events', payload, headers: { 'content-type': type, ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    pool = createPool(db.url);
-    bus = createKafkaBus({ brokers: kafkaBrokers(), clientId: 'ingest-test' });
-    store = createObjectStore({ ...s3Endpoint(), bucket: uniqueName('ingest').toLowerCase(), forcePathStyle: true });
-    app = createHttpApp({ logger: silentLogger(), registry: createRegistry(), checks: [], bodyLimit: MAX_BODY_BYTES });
-    ingest = await startIngest({ app, bus, pool, store, topics, registry: createRegistry(), log: silentLogger(), serviceVersion: 'ingest@test' });
+    fx = await startIngestFixture('ingest');
+    ({ pool, store, app, bus } = fx);
     kent = await createCredential(pool, { role: 'force', force: 'kent' });
     essex = await createCredential(pool, { role: 'force', force: 'essex' });
   });
-  afterAll(async () => {
-    await app.close();
-    await ingest.stop();
-    await bus.close();
-    await pool.end();
-    store.close();
-    await db.drop();
-  });
+  afterAll(async () => fx?.stop());
 
   it('acknowledges only once the events are in Kafka and the exact bytes are archived', async () => {
     const response = await post(kent, ndjson);
@@ -55,7 +40,7 @@ describe('the ingest API', () => {
     expect(archived).toHaveLength(1);
     expect((await store.get(archived[0]!))?.toString()).toBe(ndjson);
     const seen: string[] = [];
-    const subscription = await bus.subscribe({ groupId: uniqueName('peek'), topics: [topics.raw], handler: (b) => {
+    const subscription = await bus.subscribe({ groupId: uniqueName('peek'), topics: [fx.topics.raw], handler: (b) => {
       seen.push(...b.messages.map((m) => (JSON.parse(m.value.toString()) as { event: { eventId: string } }).event.eventId));
       return Promise.resolve();
     } });

@@ -5,18 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { createKafkaBus, type Bus } from '@vawg/bus';
-import { createPool, type Pool } from '@vawg/db';
-import { createObjectStore, type ObjectStore } from '@vawg/store';
-import { topicsFor } from '@vawg/contracts';
-import { createHttpApp, openApiPath, registeredRoutes, type HttpApp, type OpenApiDocument } from '@vawg/http';
-import { silentLogger } from '@vawg/log';
-import { createRegistry } from '@vawg/metrics';
-import { createTestDatabase, kafkaBrokers, s3Endpoint, uniqueName, type TestDatabase } from '@vawg/testing';
+import { type Pool } from '@vawg/db';
+import { openApiPath, registeredRoutes, type HttpApp, type OpenApiDocument } from '@vawg/http';
 import { seeded, syntheticCrimes } from '@vawg/synthetic';
-import { createCredential, createOperatorCheck, startIngest, type Receipt } from '../src/index.ts';
+import { createCredential, type Receipt } from '../src/index.ts';
 import { ingestOpenApi } from '../src/api-description.ts';
-import { MAX_BODY_BYTES } from '../src/decode-body.ts';
+import { startIngestFixture, type IngestFixture } from './ingest-fixture.ts';
 
 // ajv-formats is CommonJS: its default export arrives wrapped under ESM.
 const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
@@ -122,12 +116,9 @@ describe('the OpenAPI document of ingest', () => {
 });
 
 describe('the running ingest app and its description', () => {
-  let db: TestDatabase;
+  let fx: IngestFixture;
   let pool: Pool;
-  let bus: Bus;
-  let store: ObjectStore;
   let app: HttpApp;
-  let ingest: { stop(): Promise<void> };
   let kent: string;
   let base: string;
   const doc = ingestOpenApi();
@@ -141,24 +132,12 @@ describe('the running ingest app and its description', () => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    pool = createPool(db.url);
-    bus = createKafkaBus({ brokers: kafkaBrokers(), clientId: 'openapi-test' });
-    store = createObjectStore({ ...s3Endpoint(), bucket: uniqueName('openapi').toLowerCase(), forcePathStyle: true });
-    // As main.ts builds it: on the forces' port, metrics and readiness details are for operators.
-    app = createHttpApp({ logger: silentLogger(), registry: createRegistry(), checks: [], bodyLimit: MAX_BODY_BYTES, operator: createOperatorCheck(pool) });
-    ingest = await startIngest({ app, bus, pool, store, topics: topicsFor(uniqueName('openapi')), registry: createRegistry(), log: silentLogger(), serviceVersion: 'ingest@test' });
+    fx = await startIngestFixture('openapi', { operatorProbes: true });
+    ({ pool, app } = fx);
     base = await app.listen({ port: 0, host: '127.0.0.1' });
     kent = await createCredential(pool, { role: 'force', force: 'kent' });
   });
-  afterAll(async () => {
-    await app.close();
-    await ingest.stop();
-    await bus.close();
-    await pool.end();
-    store.close();
-    await db.drop();
-  });
+  afterAll(async () => fx?.stop());
 
   it('describes every route the app registers, and the app registers every route described', () => {
     const all = registeredRoutes(app);

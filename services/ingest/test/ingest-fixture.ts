@@ -1,0 +1,53 @@
+// ingest alone on a fresh database, the real broker and the S3 endpoint, with its routes on an
+// HTTP app (not listening unless a test asks): what the ingest tests run against.
+import { createKafkaBus, type Bus } from '@vawg/bus';
+import { createPool, type Pool } from '@vawg/db';
+import { createObjectStore, type ObjectStore } from '@vawg/store';
+import { topicsFor, type Topics } from '@vawg/contracts';
+import { createHttpApp, type HttpApp } from '@vawg/http';
+import { silentLogger } from '@vawg/log';
+import { createRegistry } from '@vawg/metrics';
+import { createTestDatabase, kafkaBrokers, s3Endpoint, uniqueName, type TestDatabase } from '@vawg/testing';
+import { createOperatorCheck, startIngest, type IngestDeps } from '../src/index.ts';
+import { MAX_BODY_BYTES } from '../src/decode-body.ts';
+
+export interface IngestFixture {
+  db: TestDatabase;
+  pool: Pool;
+  bus: Bus;
+  store: ObjectStore;
+  app: HttpApp;
+  topics: Topics;
+  stop(): Promise<void>;
+}
+
+export interface IngestFixtureOptions {
+  /** As main.ts builds it: metrics and readiness details for operators only. */
+  operatorProbes?: boolean;
+  /** More of startIngest's options. */
+  ingest?: Partial<Pick<IngestDeps, 'deadlineMs' | 'completenessMetricsMs' | 'console'>>;
+}
+
+export async function startIngestFixture(name: string, options: IngestFixtureOptions = {}): Promise<IngestFixture> {
+  const db = await createTestDatabase();
+  const pool = createPool(db.url);
+  const bus = createKafkaBus({ brokers: kafkaBrokers(), clientId: `${name}-test` });
+  const store = createObjectStore({ ...s3Endpoint(), bucket: uniqueName(name).toLowerCase(), forcePathStyle: true });
+  const topics = topicsFor(uniqueName(name));
+  const app = createHttpApp({
+    logger: silentLogger(), registry: createRegistry(), checks: [], bodyLimit: MAX_BODY_BYTES,
+    ...(options.operatorProbes ? { operator: createOperatorCheck(pool) } : {}),
+  });
+  const ingest = await startIngest({ app, bus, pool, store, topics, registry: createRegistry(), log: silentLogger(), serviceVersion: 'ingest@test', ...options.ingest });
+  return {
+    db, pool, bus, store, app, topics,
+    async stop() {
+      await app.close();
+      await ingest.stop();
+      await bus.close();
+      await pool.end();
+      store.close();
+      await db.drop();
+    },
+  };
+}
