@@ -49,8 +49,15 @@ describe('events to published cells, end to end', () => {
     const second = await send(stack.url, kent, JSON.stringify(shuffled.slice(20)), 'application/json');
     expect(second.body).toMatchObject({ lines: 40, accepted: 40, refused: 0 });
     for (let i = 0; i < 2; i++) expect((await send(stack.url, essex, ndjson(shuffle(random, [...essexCrimes])))).status).toBe(202);
+    // Both declare June to September closed with nothing in them: true zeros, so their half-year stands.
+    const closures = (force: string) => ['2025-06', '2025-07', '2025-08', '2025-09'].map((month, i) => ({
+      eventId: `7e0c2b1e-9d3a-4c55-8f00-${force === 'kent' ? '1' : '2'}0000000000${i}`, type: 'submission.closed', schemaVersion: 1, force,
+      occurredAt: '2025-10-02', producedAt: '2025-10-02T09:00:00Z', payload: { dataset: 'crime', month },
+    }));
+    expect((await send(stack.url, kent, ndjson(closures('kent')))).body).toMatchObject({ accepted: 4 });
+    expect((await send(stack.url, essex, ndjson(closures('essex')))).body).toMatchObject({ accepted: 4 });
 
-    const unique = kentCrimes.length + essexCrimes.length;
+    const unique = kentCrimes.length + essexCrimes.length + 8;
     await eventually(async () => {
       const { rows } = await stack.pool.query<{ n: number }>('SELECT count(*)::bigint AS n FROM aggregate.applied_events');
       expect(rows[0]?.n).toBe(unique);
@@ -72,8 +79,10 @@ describe('events to published cells, end to end', () => {
     expect(value('2025-H1', 'kent')?.value).toBe(60);
     expect(value('2025-04', 'essex')?.value).toBe(11);
     expect(value('2025-H1', 'essex')?.value).toBe(14);
-    expect(value('2025-H1', 'national')?.value).toBe(74);
-    expect(value('2025-06', 'national')?.value).toBe(0);
+    expect(value('2025-H1', 'national')).toMatchObject({ value: 74, forcesIncluded: 2 });
+    expect(value('2025-06', 'national')).toMatchObject({ value: 0, forcesIncluded: 2, forcesClosed: 2 });
+    // Another force, which sent nothing, has no figure rather than 0.
+    expect(value('2025-H1', 'surrey')).toMatchObject({ value: null, forcesIncluded: 0 });
     const all = [...kentCrimes, ...essexCrimes];
     const female = (c: CrimeRecorded) => c.payload.victim.sex === 'female';
     expect(value('2025-04', 'national', 'sex', 'female')?.value).toBe(count(all, '2025-04', female));

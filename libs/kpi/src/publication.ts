@@ -83,19 +83,22 @@ export function buildRows(period: string, forces: readonly string[], input: Publ
       for (const span of spans) {
         // How complete each force is over the span, and the nation: the columns every row carries.
         const status = new Map(forces.map((force) => {
-          const reported = span.months.map((m) => completeness.reported(force, dataset, m));
+          const all = span.months.every((m) => completeness.reported(force, dataset, m));
           const closed = span.months.every((m) => completeness.closed(force, dataset, m));
-          return [force, { any: reported.some(Boolean), all: reported.every(Boolean), closed }];
+          return [force, { all, closed }];
         }));
         const included = [...status.values()].filter((s) => s.all).length;
         const closedForces = [...status.values()].filter((s) => s.closed).length;
+        /** In the national figure, and published for itself: a force that sent something, or closed, for every month of the span. */
+        const inNational = (force: string) => status.get(force)!.all;
         const emit = (geography: string, made: Values[]) => categories.forEach((category, i) => {
           const own = status.get(geography);
           const marks = own
             ? { provisional: !own.closed, forcesIncluded: own.all ? 1 : 0, forcesClosed: own.closed ? 1 : 0 }
             : { provisional: closedForces < forces.length, forcesIncluded: included, forcesClosed: closedForces };
-          // A force that sent nothing for any month of the span, and closed none: no figure, not 0.
-          const values = own && !own.any ? notReceivedRow : made[i]!;
+          // A force with a month of the span from which nothing was received (nor closed) has no
+          // figure for it, not a partial one or 0; the national figure holds only the forces that have.
+          const values = own ? (own.all ? made[i]! : notReceivedRow) : included === 0 ? notReceivedRow : made[i]!;
           rows.push({ period: span.label, geography, kpi: measure.kpi, measure: measure.id, split, category, ...values, ...marks });
         });
         const inherited = (force: string) => (measure.guard && split !== 'all' ? withheld.get(`${force}|${span.label}|${measure.guard}|${split}`) : undefined) ?? [];
@@ -108,7 +111,7 @@ export function buildRows(period: string, forces: readonly string[], input: Publ
             const national = categories.map(() => 0);
             for (const force of forces) {
               const values = categories.map((c) => read(force, span, measure.source, split, c));
-              values.forEach((v, i) => (national[i]! += v));
+              if (inNational(force)) values.forEach((v, i) => (national[i]! += v));
               const suppressed = split === 'all' ? values.map(() => false) : suppressSplit(values, inherited(force));
               remember(force, suppressed);
               emit(force, values.map((v, i) => countRow(v, suppressed[i]!)));
@@ -122,8 +125,10 @@ export function buildRows(period: string, forces: readonly string[], input: Publ
             for (const force of forces) {
               const nums = categories.map((c) => sum(force, span, measure.numerator, split, c));
               const dens = categories.map((c) => sum(force, span, measure.denominator, split, c));
-              nums.forEach((v, i) => (nationalN[i]! += v));
-              dens.forEach((v, i) => (nationalD[i]! += v));
+              if (inNational(force)) {
+                nums.forEach((v, i) => (nationalN[i]! += v));
+                dens.forEach((v, i) => (nationalD[i]! += v));
+              }
               const suppressed = split === 'all' ? dens.map(isSmallBase) : suppressRateSplit(nums, dens, inherited(force));
               emit(force, nums.map((n, i) => rateRow(n, dens[i]!, suppressed[i]!)));
             }
@@ -137,7 +142,7 @@ export function buildRows(period: string, forces: readonly string[], input: Publ
                 const h = input.histograms.get(countKey(force, m, measure.source, split, c));
                 return h ? [h] : [];
               })));
-              merged.forEach((h, i) => national[i]!.push(h));
+              if (inNational(force)) merged.forEach((h, i) => national[i]!.push(h));
               const medians = merged.map(median);
               const ns = medians.map((m) => m?.n ?? 0);
               const suppressed = split === 'all' ? ns.map(isSmallBase) : suppressMedianSplit(ns, inherited(force));
@@ -155,9 +160,10 @@ export function buildRows(period: string, forces: readonly string[], input: Publ
     for (const force of forces) {
       const value = input.returns.has(`${force}|${kpi}`) ? 1 : 0;
       received += value;
-      rows.push({ period, geography: force, kpi, measure: RETURN_RECEIVED, split: 'all', category: 'all', ...countRow(value, false), provisional: false, forcesIncluded: value, forcesClosed: value });
+      // Whether the return is in is itself the measure: every force is in it, received (1) or not (0).
+      rows.push({ period, geography: force, kpi, measure: RETURN_RECEIVED, split: 'all', category: 'all', ...countRow(value, false), provisional: false, forcesIncluded: 1, forcesClosed: 1 });
     }
-    rows.push({ period, geography: NATIONAL, kpi, measure: RETURN_RECEIVED, split: 'all', category: 'all', ...countRow(received, false), provisional: false, forcesIncluded: received, forcesClosed: received });
+    rows.push({ period, geography: NATIONAL, kpi, measure: RETURN_RECEIVED, split: 'all', category: 'all', ...countRow(received, false), provisional: false, forcesIncluded: forces.length, forcesClosed: forces.length });
   }
   return sortRows(rows);
 }

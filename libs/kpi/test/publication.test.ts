@@ -130,20 +130,23 @@ describe('the rows of a half-year', () => {
     expect(find(marked, '2025-04', 'kent', 'crimes-recorded')).toMatchObject({ value: 1, provisional: false, forcesIncluded: 1, forcesClosed: 1 });
     expect(find(marked, '2025-06', 'kent', 'crimes-recorded')).toMatchObject({ value: 0, provisional: true, forcesIncluded: 1, forcesClosed: 0 });
     expect(find(marked, '2025-H1', 'kent', 'crimes-recorded')).toMatchObject({ value: 2, provisional: true, forcesIncluded: 1, forcesClosed: 0 });
-    // essex: April is a figure (provisional); May is nothing received, not 0; the half-year is the April figure, provisional, not all months in.
+    // essex: April is a figure (provisional); May is nothing received, not 0; so is the half-year, not all of it in.
     expect(find(marked, '2025-04', 'essex', 'crimes-recorded')).toMatchObject({ value: 1, provisional: true, forcesIncluded: 1 });
     expect(find(marked, '2025-05', 'essex', 'crimes-recorded')).toMatchObject({ value: null, suppressed: false, provisional: true, forcesIncluded: 0 });
     expect(find(marked, '2025-05', 'essex', 'charge-rate')).toMatchObject({ value: null, numerator: null, denominator: null, suppressed: false });
-    expect(find(marked, '2025-H1', 'essex', 'crimes-recorded')).toMatchObject({ value: 1, provisional: true, forcesIncluded: 0 });
+    expect(find(marked, '2025-H1', 'essex', 'crimes-recorded')).toMatchObject({ value: null, provisional: true, forcesIncluded: 0 });
     expect(find(marked, '2025-H1', 'surrey', 'crimes-recorded')).toMatchObject({ value: null, forcesIncluded: 0, forcesClosed: 0 });
     expect(find(marked, '2025-H1', 'surrey', 'crimes-recorded', 'sex', 'female')).toMatchObject({ value: null, suppressed: false });
-    // National: every force's data, saying how many forces are in it and closed.
+    // National: the forces in it and no other, saying how many and how many closed.
     expect(find(marked, '2025-04', 'national', 'crimes-recorded')).toMatchObject({ value: 2, provisional: true, forcesIncluded: 2, forcesClosed: 1 });
     expect(find(marked, '2025-05', 'national', 'crimes-recorded')).toMatchObject({ value: 1, forcesIncluded: 1, forcesClosed: 1 });
-    expect(find(marked, '2025-H1', 'national', 'crimes-recorded')).toMatchObject({ value: 3, provisional: true, forcesIncluded: 1, forcesClosed: 0 });
-    // Orders: nobody reported anything, nobody closed: force rows have no value, national is 0 of 0 forces.
+    expect(find(marked, '2025-H1', 'national', 'crimes-recorded')).toMatchObject({ value: 2, provisional: true, forcesIncluded: 1, forcesClosed: 0 });
+    expect(find(marked, '2025-H1', 'national', 'median-days-to-outcome')).toMatchObject({ forcesIncluded: 1 });
+    // Orders: nobody reported anything, nobody closed: no value anywhere, national included.
     expect(find(marked, '2025-04', 'kent', 'orders-applied')).toMatchObject({ value: null, forcesIncluded: 0 });
-    expect(find(marked, '2025-04', 'national', 'orders-applied')).toMatchObject({ value: 0, forcesIncluded: 0, provisional: true });
+    expect(find(marked, '2025-04', 'national', 'orders-applied')).toMatchObject({ value: null, forcesIncluded: 0, provisional: true });
+    // The returns: whether each is in is the measure, for every force.
+    expect(marked.find((r) => r.geography === 'national' && r.measure === 'return-received' && r.kpi === '2.1')).toMatchObject({ value: 1, forcesIncluded: 3, provisional: false });
     // Without completeness, everything is taken as in and closed.
     expect(find(rows, '2025-04', 'national', 'crimes-recorded')).toMatchObject({ provisional: false, forcesIncluded: 3, forcesClosed: 3 });
   });

@@ -23,7 +23,7 @@ export function startCompletenessMetrics(o: { pool: Pool; registry: Registry; lo
   const cells = gauge(o.registry, 'vawg_completeness_cells', 'Force × dataset × month cells of the last 12 ended months, by state', ['state']);
   const late = gauge(o.registry, 'vawg_completeness_late', 'Months of the last 12 in state late (something received, not closed 15 days after the month\'s end), by force and dataset', ['force', 'dataset']);
   const anomalous = gauge(o.registry, 'vawg_completeness_anomalous', 'Months of the last 12 in state anomalous (volume far from the force\'s own history, not late), by force and dataset', ['force', 'dataset']);
-  const silent = gauge(o.registry, 'vawg_completeness_silent', 'Months of the last 12 in state silent (nothing received, not closed), by force and dataset', ['force', 'dataset']);
+  const silent = gauge(o.registry, 'vawg_completeness_silent', 'Months of the last 12 in state silent and owed (nothing received, not closed 15 days after the month\'s end), by force and dataset', ['force', 'dataset']);
   const now = o.now ?? (() => new Date());
   let running: Promise<void> | null = null;
 
@@ -40,7 +40,8 @@ export function startCompletenessMetrics(o: { pool: Pool; registry: Registry; lo
       // By state: one month, one alert (a silent month is also late and far below its history).
       if (c.state === 'late') p.late += 1;
       if (c.state === 'anomalous') p.anomalous += 1;
-      if (c.state === 'silent') p.silent += 1;
+      // Silent once it is owed: nothing received, not closed, 15 days after the month's end.
+      if (c.state === 'silent' && c.late) p.silent += 1;
       per.set(key, p);
     }
     for (const [state, n] of byState) cells.set({ state }, n);

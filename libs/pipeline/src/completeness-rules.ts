@@ -16,9 +16,10 @@ export const MAD_SCALE = 1.4826;
 export const completenessStates = ['closed', 'open', 'silent', 'late', 'anomalous'] as const;
 export type CompletenessState = (typeof completenessStates)[number];
 
-export const ANOMALY_RULE = `when a month's volume (distinct events accepted) is more than ${ANOMALY_K} × max(${MAD_SCALE} × MAD, √median) `
-  + `from the median of the same force's previous ${HISTORY_MONTHS} months of that dataset (at least ${MIN_HISTORY_MONTHS} months since its first data); `
-  + 'judged once the month has ended; not judged for returns, which are due twice a year';
+export const ANOMALY_RULE = `when a month's volume (distinct events accepted) is outside the median ± ${ANOMALY_K} × ${MAD_SCALE} × MAD `
+  + `of the same force's previous ${HISTORY_MONTHS} months of that dataset that it reported (at least ${MIN_HISTORY_MONTHS}), `
+  + `widened to what a Poisson count of that median takes but for a ${ANOMALY_K}-standard-deviation tail; `
+  + 'judged once the month is closed or late; not judged for returns, which are due twice a year';
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
@@ -67,19 +68,52 @@ export interface Expectation {
   months: number;
 }
 
+/** The chance a standard normal is above 3.5: the tail beyond which a count is anomalous. */
+export const ANOMALY_TAIL = 2.326e-4;
+
+/**
+ * The counts a Poisson variable of this mean takes but for a tail of ANOMALY_TAIL each side: the
+ * spread of counts that vary by chance alone. Exact for small means (where m ± 3.5 √m is too wide
+ * below: a steady 12 a month has 0 with a chance of 6 in a million), the normal approximation above 400.
+ */
+export function poissonRange(mean: number): { low: number; high: number } {
+  const m = Math.max(mean, 1);
+  if (m > 400) {
+    const spread = ANOMALY_K * Math.sqrt(m);
+    return { low: Math.max(0, m - spread), high: m + spread };
+  }
+  let k = 0;
+  let pmf = Math.exp(-m);
+  let cdf = pmf;
+  while (cdf < ANOMALY_TAIL) {
+    k += 1;
+    pmf *= m / k;
+    cdf += pmf;
+  }
+  const low = k;
+  while (1 - cdf >= ANOMALY_TAIL) {
+    k += 1;
+    pmf *= m / k;
+    cdf += pmf;
+  }
+  return { low, high: k };
+}
+
 /**
  * What a month's volume is expected to be from the force's own history (the volumes of its
- * previous months, at most 12, those since it first sent this dataset): the median, give or take
- * 3.5 robust standard deviations (1.4826 × the median absolute deviation), and never less than
- * 3.5 × √median, the spread of counts that vary by chance alone (Poisson) — so a force whose
- * months were all alike is not flagged for one event more. Null with fewer than 6 months.
+ * previous months that it reported, at most 12, since it first sent this dataset): the median,
+ * give or take 3.5 robust standard deviations (1.4826 × the median absolute deviation), and never
+ * less than the counts a Poisson variable of that mean takes by chance alone (its tails beyond
+ * 3.5 standard deviations' worth), so a force whose months were all alike is not flagged for one
+ * event more. Null with fewer than 6 months.
  */
 export function expectation(history: readonly number[]): Expectation | null {
   if (history.length < MIN_HISTORY_MONTHS) return null;
   const m = median(history);
   const mad = median(history.map((v) => Math.abs(v - m)));
-  const spread = ANOMALY_K * Math.max(MAD_SCALE * mad, Math.sqrt(Math.max(m, 1)));
-  return { median: m, low: Math.max(0, m - spread), high: m + spread, months: history.length };
+  const spread = ANOMALY_K * MAD_SCALE * mad;
+  const chance = poissonRange(m);
+  return { median: m, low: Math.max(0, Math.min(m - spread, chance.low)), high: Math.max(m + spread, chance.high), months: history.length };
 }
 
 export function isAnomalous(volume: number, expected: Expectation | null): boolean {

@@ -112,17 +112,17 @@ export const completenessGridSchema = z.object({
 });
 export type CompletenessGrid = z.infer<typeof completenessGridSchema>;
 
-const HALF_YEAR = /^(\d{4})-H([12])$/;
+const HALF_YEAR = /^(20[1-9]\d)-H([12])$/;
 
-/** The months of a financial half-year (`2025-H1`: April to September 2025) or a single month. */
+/** The months of a financial half-year (`2025-H1`: April to September 2025) or a single month, 2010 to 2099. */
 export function monthsOfPeriod(period: string): string[] {
   const h = HALF_YEAR.exec(period);
   if (h) {
     const first = h[2] === '1' ? `${h[1]}-04` : `${h[1]}-10`;
     return Array.from({ length: 6 }, (_, i) => addMonths(first, i));
   }
-  if (/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) return [period];
-  throw new Error(`not a period: ${period} (a half-year such as 2025-H1, or a month such as 2025-04)`);
+  if (/^20[1-9]\d-(0[1-9]|1[0-2])$/.test(period)) return [period];
+  throw new Error(`not a period: ${period} (a half-year such as 2025-H1, or a month such as 2025-04, from 2010 to 2099)`);
 }
 
 export interface CompletenessQuery {
@@ -192,13 +192,16 @@ export async function readCompleteness(client: Pool | PoolClient, q: Completenes
         const history: number[] = [];
         for (let i = HISTORY_MONTHS; i >= 1; i -= 1) {
           const m = addMonths(month, -i);
-          if (first !== undefined && m >= first) history.push(volumeOf(byKey.get(`${force}|${dataset}|${m}`)));
+          const past = byKey.get(`${force}|${dataset}|${m}`);
+          // Only months the force reported (sent something, or closed): a silent month is missing, not a zero.
+          if (first !== undefined && m >= first && (volumeOf(past) > 0 || past?.closed_at)) history.push(volumeOf(past));
         }
         const expected = dataset === 'returns' ? null : expectation(history);
         const volume = volumeOf(r);
         const received = Number(r?.received ?? 0);
         const late = isLate(month, closed, asAt);
-        const anomalous = due && isAnomalous(volume, expected);
+        // Judged once the force says the month is complete, or should have: not while it still arrives.
+        const anomalous = (closed || late) && isAnomalous(volume, expected);
         // Judged as at asAt: what arrived after it had not arrived then (the counts are as now).
         const arrived = Boolean(r?.first_arrival && r.first_arrival.getTime() <= asAt.getTime());
         cells.push({

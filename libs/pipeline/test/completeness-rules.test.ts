@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { cellOfValue, datasetOfType, eventTypes } from '@vawg/contracts';
 import {
-  addMonths, expectation, isAnomalous, isDue, isLate, median, monthEnd, monthsOfPeriod, stateOf, lastEndedMonths, CompletenessTally,
+  addMonths, ANOMALY_TAIL, expectation, poissonRange, isAnomalous, isDue, isLate, median, monthEnd, monthsOfPeriod, stateOf, lastEndedMonths, CompletenessTally,
 } from '../src/index.ts';
 
 describe('months', () => {
@@ -52,19 +52,19 @@ describe('the anomaly rule', () => {
     expect(expectation([10, 11, 9, 10, 12, 10])).not.toBeNull();
     expect(isAnomalous(1000, null)).toBe(false);
   });
-  it('is the median ± 3.5 × 1.4826 × MAD when that is wider than the Poisson floor, else ± 3.5 × √median', () => {
+  it('is the median ± 3.5 × 1.4826 × MAD when that is wider than chance, else the Poisson range of the median', () => {
     const e = expectation([100, 90, 110, 80, 120, 130])!;
     expect(e.median).toBe(105);
     const history = [100, 90, 110, 80, 120, 70, 130, 100, 100, 100, 100, 100];
     const x = expectation(history)!;
     expect(x.median).toBe(100);
-    // deviations: 0,10,10,20,20,30,30,0,0,0,0,0 → MAD 0: the Poisson floor 3.5 × √100 = 35 applies
-    expect([x.low, x.high]).toEqual([65, 135]);
-    expect(isAnomalous(136, x)).toBe(true);
-    expect(isAnomalous(135, x)).toBe(false);
-    expect(isAnomalous(64, x)).toBe(true);
+    // deviations: 0,10,10,20,20,30,30,0,0,0,0,0 → MAD 0: the Poisson range of 100 applies
+    expect([x.low, x.high]).toEqual([67, 137]);
+    expect(isAnomalous(138, x)).toBe(true);
+    expect(isAnomalous(137, x)).toBe(false);
+    expect(isAnomalous(66, x)).toBe(true);
     const wide = expectation([100, 60, 140, 50, 150, 100, 40, 160])!;
-    // deviations 0,40,40,50,50,0,60,60 → MAD 45 → spread 3.5 × 1.4826 × 45 = 233.5095 (wider than 35)
+    // deviations 0,40,40,50,50,0,60,60 → MAD 45 → spread 3.5 × 1.4826 × 45 = 233.5095 (wider than chance)
     expect(wide.high).toBeCloseTo(100 + 233.5095, 3);
     expect(wide.low).toBe(0);
   });
@@ -75,15 +75,29 @@ describe('the anomaly rule', () => {
     expect(isAnomalous(5, wild)).toBe(true);
     expect(isAnomalous(500, wild)).toBe(true);
   });
-  it('a force whose months were all alike is not flagged for chance variation', () => {
-    const e = expectation(Array(12).fill(4) as number[])!;
-    // MAD 0; the floor 3.5 × √4 = 7
-    expect(isAnomalous(11, e)).toBe(false);
-    expect(isAnomalous(12, e)).toBe(true);
+  it('catches a short month of a small series, and is not fooled by chance in a steady one', () => {
+    // A steady 12 a month: 0 or 1 has a chance of 6 or 80 in a million; 2 of 5 in ten thousand.
+    const twelve = expectation(Array(12).fill(12) as number[])!;
+    expect([isAnomalous(0, twelve), isAnomalous(1, twelve), isAnomalous(2, twelve)]).toEqual([true, true, false]);
+    expect([isAnomalous(26, twelve), isAnomalous(27, twelve)]).toEqual([false, true]);
+    // All alike at 4: up to 13 by chance.
+    const four = expectation(Array(12).fill(4) as number[])!;
+    expect([isAnomalous(0, four), isAnomalous(13, four), isAnomalous(14, four)]).toEqual([false, false, true]);
     const zero = expectation(Array(12).fill(0) as number[])!;
-    // √max(0, 1) = 1: 3.5
-    expect(isAnomalous(3, zero)).toBe(false);
-    expect(isAnomalous(4, zero)).toBe(true);
+    expect([isAnomalous(6, zero), isAnomalous(7, zero)]).toEqual([false, true]);
+  });
+  it('the Poisson range holds all but the 3.5-standard-deviation tails, and meets the normal one above 400', () => {
+    const pmf = (m: number, k: number) => Math.exp(-m + k * Math.log(m) - Array.from({ length: k }, (_, i) => Math.log(i + 1)).reduce((a, b) => a + b, 0));
+    for (const m of [1, 3, 12, 50, 200, 400]) {
+      const { low, high } = poissonRange(m);
+      const below = Array.from({ length: low }, (_, k) => pmf(m, k)).reduce((a, b) => a + b, 0);
+      const upTo = Array.from({ length: high + 1 }, (_, k) => pmf(m, k)).reduce((a, b) => a + b, 0);
+      expect(below).toBeLessThan(ANOMALY_TAIL);
+      expect(1 - upTo).toBeLessThan(ANOMALY_TAIL);
+      expect(below + pmf(m, low)).toBeGreaterThanOrEqual(ANOMALY_TAIL);
+    }
+    const big = poissonRange(401);
+    expect(big.high - 401).toBeCloseTo(3.5 * Math.sqrt(401), 6);
   });
   it('a volume at the median is never anomalous (any history)', () => {
     fc.assert(fc.property(fc.array(fc.nat({ max: 10_000 }), { minLength: 6, maxLength: 12 }), (history) => {

@@ -8,7 +8,8 @@ import { readCompleteness } from '@vawg/pipeline';
 import type { Pool } from '@vawg/db';
 
 export const completenessQuery = z.strictObject({
-  period: z.string().regex(/^(\d{4}-H[12]|\d{4}-(0[1-9]|1[0-2]))$/, 'a half-year such as 2025-H1, or a month such as 2025-04'),
+  // Years the system can hold: events from 2015-04 on, and not centuries ahead.
+  period: z.string().regex(/^(20[1-9]\d-H[12]|20[1-9]\d-(0[1-9]|1[0-2]))$/, 'a half-year such as 2025-H1, or a month such as 2025-04, from 2010 to 2099'),
   force: z.enum(forceIdTuple).optional(),
   dataset: z.enum(datasets).optional(),
 });

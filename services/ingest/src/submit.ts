@@ -87,7 +87,8 @@ export function createSubmitStep(deps: SubmitDeps) {
     const cells = new CompletenessTally();
     for (const o of s.outcomes) {
       const value = o.status === 'accepted' ? o.event : o.original;
-      cells.add(s.force, value, 'received', 1, receivedAt);
+      // Arrival is of what was accepted: a month whose every line was refused has not arrived.
+      cells.add(s.force, value, 'received', 1, o.status === 'accepted' ? receivedAt : undefined);
       if (o.status === 'refused') cells.add(s.force, value, 'refused');
     }
     const completeness = completenessUpsert(cells, '$9');

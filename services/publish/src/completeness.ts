@@ -3,7 +3,8 @@
 // pipeline.progress. If they have not, the run fails with the reason, unless it was asked to
 // publish anyway; either way the manifest and the report say what was and was not counted.
 import type { Pool, PoolClient } from '@vawg/db';
-import { isComplete, readAccounting, type Accounting, type CompletenessCell, type CompletenessGrid } from '@vawg/pipeline';
+import { datasets, forceIds, type Dataset } from '@vawg/contracts';
+import { isComplete, isLate, LATE_AFTER_DAYS, monthsOfPeriod, readAccounting, stateOf, type Accounting } from '@vawg/pipeline';
 import type { PublicationCompleteness } from '@vawg/kpi';
 
 /**
@@ -72,31 +73,71 @@ export function incompleteReason(a: Accounting, waitedMs: number): string {
     + ', or publish with --allow-incomplete to publish anyway and say so';
 }
 
-/** The rows' view of the grid at the cut-off: which force-dataset-months were in, and closed. */
-export function publicationCompleteness(grid: CompletenessGrid): PublicationCompleteness {
-  const cells = new Map(grid.cells.map((c) => [`${c.force}|${c.dataset}|${c.month}`, c]));
-  const cell = (force: string, dataset: string, month: string) => cells.get(`${force}|${dataset}|${month}`);
-  return {
-    reported: (force, dataset, month) => { const c = cell(force, dataset, month); return Boolean(c && c.state !== 'silent'); },
-    closed: (force, dataset, month) => Boolean(cell(force, dataset, month)?.closed),
-  };
+export interface GridCellAtCutoff {
+  force: string;
+  dataset: Dataset;
+  month: string;
+  /** closed, open, silent or late as at the cut-off (anomaly is an operations judgement on counts, not kept here). */
+  state: 'closed' | 'open' | 'silent' | 'late';
+  /** Something for it had been accepted by the cut-off, or it was closed (a declared nothing). */
+  reported: boolean;
+  closed: boolean;
+  /** When the first closure standing at the cut-off was received. */
+  closedAt: string | null;
 }
 
 export interface GridAtCutoff {
   asAt: string;
   months: string[];
-  rule: CompletenessGrid['rule'];
+  lateAfterDays: number;
   /** Per state, how many force-dataset-months were in it. */
   states: Record<string, number>;
   /** States and closures only: counts per force-month could undo the disclosure control of the rows. */
-  cells: Pick<CompletenessCell, 'force' | 'dataset' | 'month' | 'state' | 'closed' | 'closedAt'>[];
+  cells: GridCellAtCutoff[];
 }
 
-export function gridAtCutoff(grid: CompletenessGrid): GridAtCutoff {
+/**
+ * Every force × dataset × month of a period exactly as at the cut-off, whenever it is read: the
+ * closures standing then (received by it, and not retracted by a retraction received by it, from
+ * aggregate's facts) and whether anything accepted had arrived by then (the cell's first
+ * arrival). So a publication made again as at the same cut-off marks the same rows provisional.
+ */
+export async function readGridAtCutoff(client: Pool | PoolClient, period: string, cutoff: Date): Promise<GridAtCutoff> {
+  const months = monthsOfPeriod(period);
+  const { rows: closures } = await client.query<{ force: string; case_ref: string; closed_at: Date | number | null }>(
+    `SELECT c.force, c.case_ref, min(coalesce(c.received_at, '-infinity')) AS closed_at
+       FROM aggregate.case_events c
+      WHERE c.case_kind = 'closure' AND c.force = ANY($1) AND c.case_ref = ANY($2) AND (c.received_at IS NULL OR c.received_at <= $3)
+        AND NOT EXISTS (SELECT 1 FROM aggregate.retractions r WHERE r.force = c.force AND r.target_event_id = c.event_id AND (r.received_at IS NULL OR r.received_at <= $3))
+      GROUP BY c.force, c.case_ref`,
+    [forceIds, datasets.flatMap((d) => months.map((m) => `${d}|${m}`)), cutoff]);
+  const { rows: arrived } = await client.query<{ force: string; dataset: string; month: string }>(
+    `SELECT force, dataset, month FROM pipeline.completeness WHERE month = ANY($1) AND first_arrival <= $2`, [months, cutoff]);
+  const closedAt = new Map(closures.map((r) => [`${r.force}|${r.case_ref}`, r.closed_at]));
+  /** The publication's states: the operations' less anomalous, a judgement on counts not kept as at a cut-off. */
+  const reported = new Set(arrived.map((r) => `${r.force}|${r.dataset}|${r.month}`));
+  const cells: GridCellAtCutoff[] = [];
   const states: Record<string, number> = {};
-  for (const c of grid.cells) states[c.state] = (states[c.state] ?? 0) + 1;
+  for (const force of forceIds) {
+    for (const dataset of datasets) {
+      for (const month of months) {
+        const at = closedAt.get(`${force}|${dataset}|${month}`);
+        const closed = at !== undefined;
+        const hasData = reported.has(`${force}|${dataset}|${month}`);
+        const state = stateOf({ arrived: hasData, closed, late: isLate(month, closed, cutoff), anomalous: false }) as GridCellAtCutoff['state'];
+        states[state] = (states[state] ?? 0) + 1;
+        cells.push({ force, dataset, month, state, reported: hasData || closed, closed, closedAt: at instanceof Date && Number.isFinite(at.getTime()) ? at.toISOString() : null });
+      }
+    }
+  }
+  return { asAt: cutoff.toISOString(), months, lateAfterDays: LATE_AFTER_DAYS, states, cells };
+}
+
+/** The rows' view of the grid at the cut-off: which force-dataset-months were in, and closed. */
+export function publicationCompleteness(grid: GridAtCutoff): PublicationCompleteness {
+  const cells = new Map(grid.cells.map((c) => [`${c.force}|${c.dataset}|${c.month}`, c]));
   return {
-    asAt: grid.asAt, months: grid.months, rule: grid.rule, states,
-    cells: grid.cells.map((c) => ({ force: c.force, dataset: c.dataset, month: c.month, state: c.state, closed: c.closed, closedAt: c.closedAt })),
+    reported: (force, dataset, month) => Boolean(cells.get(`${force}|${dataset}|${month}`)?.reported),
+    closed: (force, dataset, month) => Boolean(cells.get(`${force}|${dataset}|${month}`)?.closed),
   };
 }

@@ -13,8 +13,10 @@ export interface Changes {
 }
 
 const keyOf = (r: PublishedRow) => [r.period, r.geography, r.kpi, r.measure, r.split, r.category].join('|');
+/** The same figure, withheld or not alike, and the same marks of completeness (a figure becoming final is a change). */
 const sameValues = (a: PublishedRow, b: PublishedRow) =>
-  a.value === b.value && a.numerator === b.numerator && a.denominator === b.denominator && a.n === b.n && a.suppressed === b.suppressed;
+  a.value === b.value && a.numerator === b.numerator && a.denominator === b.denominator && a.n === b.n && a.suppressed === b.suppressed
+  && a.provisional === b.provisional && a.forcesIncluded === b.forcesIncluded && a.forcesClosed === b.forcesClosed;
 
 export function diffRows(since: number, before: readonly PublishedRow[], after: readonly PublishedRow[]): Changes {
   const old = new Map(before.map((r) => [keyOf(r), r]));

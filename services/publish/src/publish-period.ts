@@ -6,9 +6,9 @@ import { inTransaction, withSessionLock, type Pool } from '@vawg/db';
 import type { ObjectStore } from '@vawg/store';
 import { forceIds, type ReportPublished } from '@vawg/contracts';
 import { buildRows, isHalfYear, toCsv, toJson, type PublishedRow } from '@vawg/kpi';
-import { readAccounting, readCompleteness } from '@vawg/pipeline';
+import { readAccounting } from '@vawg/pipeline';
 import { readSnapshot } from './snapshot.ts';
-import { awaitCompleteness, completenessOf, gridAtCutoff, incompleteReason, publicationCompleteness, type Completeness, type GridAtCutoff } from './completeness.ts';
+import { awaitCompleteness, completenessOf, incompleteReason, publicationCompleteness, readGridAtCutoff, type Completeness, type GridAtCutoff } from './completeness.ts';
 import { assertHeld, claimRevision, FencedOut, markPublished } from './revisions.ts';
 import { diffRows, type Changes } from './diff.ts';
 import { renderPages } from './html/report.ts';
@@ -106,9 +106,8 @@ export async function publishPeriod(deps: PublishDeps, period: string, options: 
         const completeness = completenessOf(accounts.get('national')!);
         const completenessByForce = new Map([...accounts].filter(([f]) => f !== 'national').map(([f, a]) => [f, completenessOf(a)]));
         // Which force-months were in and closed at the cut-off: the rows say so, and the manifest keeps the grid.
-        const grid = await readCompleteness(client, { period, asAt: cutoff });
-        const rows = buildRows(period, forceIds, { ...snapshot.input, completeness: publicationCompleteness(grid) });
-        const atCutoff = gridAtCutoff(grid);
+        const atCutoff = await readGridAtCutoff(client, period, cutoff);
+        const rows = buildRows(period, forceIds, { ...snapshot.input, completeness: publicationCompleteness(atCutoff) });
         const cellsJson = toJson(rows);
         const shortfall = completeness.complete && completeness.deadLettered === 0 ? '' : JSON.stringify(completeness);
         const contentSha256 = sha256(`${cellsJson}${JSON.stringify(snapshot.returns)}${shortfall}`);

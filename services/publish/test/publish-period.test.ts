@@ -1,13 +1,15 @@
 // Publication against PostgreSQL and the S3 endpoint: revisions, immutability, manifests.
 import type { PublishedRow } from '@vawg/kpi';
-import { createHash } from 'node:crypto';
+import type { ForceEvent } from '@vawg/contracts';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type Pool } from '@vawg/db';
 import { createObjectStore, type ObjectStore } from '@vawg/store';
 import { createTestDatabase, s3Endpoint, uniqueName, type TestDatabase } from '@vawg/testing';
 import { listPublications, listRuns, publishPeriod, PublishError, type Manifest } from '../src/index.ts';
 import { assertHeld } from '../src/revisions.ts';
-import { migrateAll } from './seed.ts';
+import { Feeder, migrateAll } from './seed.ts';
+import { seeded, syntheticCrimes } from '@vawg/synthetic';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -34,6 +36,9 @@ describe('publishing a half-year', () => {
   });
 
   it('writes revision 1, nothing on an identical rerun, and revision 2 after a change, never touching r1', async () => {
+    // Kent has sent something for every month of the half-year: its figures, and the national ones, stand.
+    await pool.query(`INSERT INTO pipeline.completeness (force, dataset, month, received, first_arrival)
+                      SELECT 'kent', 'crime', m, 1, '2025-01-01T00:00:00Z' FROM unnest($1::text[]) AS m`, [['2025-04', '2025-05', '2025-06', '2025-07', '2025-08', '2025-09']]);
     await setCell('kent', '2025-04', 12);
     expect(await publishPeriod(deps(), '2025-H1')).toMatchObject({ period: '2025-H1', revision: 1, prefix: 'reports/2025-H1/r1/', unchanged: false });
     const r1 = await store.list('reports/2025-H1/r1/');
@@ -121,36 +126,50 @@ describe('publishing a half-year', () => {
   });
 
   it('marks force-months not closed by the cut-off as provisional, never shows nothing received as 0, and keeps the grid', async () => {
-    await pool.query(`INSERT INTO aggregate.cells VALUES ('kent', '2024-10', 'crimes-recorded', 'all', 'all', 12), ('kent', '2024-11', 'crimes-recorded', 'all', 'all', 7)`);
     // Kent sent October and closed it before the cut-off; sent November, closed only after it; Dorset sent nothing.
-    await pool.query(
-      `INSERT INTO pipeline.completeness (force, dataset, month, received, counted, first_arrival, last_arrival, closed_at, closed_on) VALUES
-         ('kent', 'crime', '2024-10', 12, 12, '2024-11-02T09:00:00Z', '2024-11-02T09:00:00Z', '2024-11-03T09:00:00Z', '2024-11-03'),
-         ('kent', 'crime', '2024-11', 7, 7, '2024-12-02T09:00:00Z', '2024-12-02T09:00:00Z', '2025-05-01T09:00:00Z', '2025-05-01')`);
+    const feeder = new Feeder(pool);
+    await feeder.apply(syntheticCrimes(seeded(5), { force: 'kent', count: 12, from: '2024-10-01', to: '2024-10-31', refPrefix: 'K10-' }), '2024-11-02T09:00:00.000Z');
+    await feeder.apply(syntheticCrimes(seeded(6), { force: 'kent', count: 7, from: '2024-11-01', to: '2024-11-30', refPrefix: 'K11-' }), '2024-12-02T09:00:00.000Z');
+    const closure = (month: string, occurredAt: string) => ({
+      eventId: randomUUID(), type: 'submission.closed', schemaVersion: 1, force: 'kent', occurredAt, producedAt: `${occurredAt}T09:00:00Z`, payload: { dataset: 'crime', month },
+    }) as ForceEvent;
+    await feeder.apply([closure('2024-10', '2024-11-03')], '2024-11-03T09:00:00.000Z');
+    const lateClosure = closure('2024-11', '2025-05-01');
+    await feeder.apply([lateClosure], '2025-05-01T09:00:00.000Z');
+    // A closure standing at the cut-off but retracted after it still counts as at the cut-off.
+    const december = closure('2024-12', '2025-01-05');
+    await feeder.apply([december], '2025-01-05T09:00:00.000Z');
+    await feeder.apply([{ eventId: randomUUID(), type: 'event.retracted', schemaVersion: 1, force: 'kent', occurredAt: '2025-05-02', producedAt: '2025-05-02T09:00:00Z', payload: { eventId: december.eventId, reason: 'sent in error' } }], '2025-05-02T09:00:00.000Z');
     const result = await publishPeriod(deps(), '2024-H2', { cutoff: new Date('2025-04-30T00:00:00Z') });
     const rows = JSON.parse((await store.get(`${result.prefix}cells.json`))!.toString()) as PublishedRow[];
     const row = (period: string, geography: string) => rows.find((r) => r.period === period && r.geography === geography && r.measure === 'crimes-recorded' && r.split === 'all')!;
     expect(row('2024-10', 'kent')).toMatchObject({ value: 12, provisional: false, forcesIncluded: 1, forcesClosed: 1 });
     expect(row('2024-11', 'kent')).toMatchObject({ value: 7, provisional: true, forcesIncluded: 1, forcesClosed: 0 });
-    expect(row('2024-12', 'kent')).toMatchObject({ value: null, suppressed: false, provisional: true, forcesIncluded: 0 });
+    // December: nothing sent, but closed (a declared nothing) as at the cut-off: a true 0, final.
+    expect(row('2024-12', 'kent')).toMatchObject({ value: 0, provisional: false, forcesIncluded: 1, forcesClosed: 1 });
+    expect(row('2025-01', 'kent')).toMatchObject({ value: null, suppressed: false, provisional: true, forcesIncluded: 0 });
     expect(row('2024-10', 'dorset')).toMatchObject({ value: null, suppressed: false, provisional: true, forcesIncluded: 0 });
     expect(row('2024-10', 'national')).toMatchObject({ value: 12, provisional: true, forcesIncluded: 1, forcesClosed: 1 });
-    expect(row('2024-H2', 'national')).toMatchObject({ value: 19, forcesIncluded: 0, forcesClosed: 0 });
+    // No force sent every month of the half-year: no national figure rather than a partial one.
+    expect(row('2024-H2', 'national')).toMatchObject({ value: null, forcesIncluded: 0, forcesClosed: 0 });
+    expect(row('2024-H2', 'kent')).toMatchObject({ value: null, forcesIncluded: 0 });
     const csv = (await store.get(`${result.prefix}cells.csv`))!.toString();
     expect(csv.split('\n')[0]).toBe('period,geography,kpi,measure,split,category,value,numerator,denominator,n,suppressed,provisional,forcesIncluded,forcesClosed');
     const manifest = JSON.parse((await store.get(`${result.prefix}manifest.json`))!.toString()) as Manifest;
     expect(manifest.completenessGrid.cells).toHaveLength(44 * 5 * 6);
     const grid = (force: string, month: string) => manifest.completenessGrid.cells.find((c) => c.force === force && c.dataset === 'crime' && c.month === month);
-    expect(grid('kent', '2024-10')).toMatchObject({ state: 'closed', closed: true });
+    expect(grid('kent', '2024-10')).toMatchObject({ state: 'closed', closed: true, closedAt: '2024-11-03T09:00:00.000Z' });
     // Closed after the cut-off: as at the cut-off it was not, and months ended long before are late.
     expect(grid('kent', '2024-11')).toMatchObject({ state: 'late', closed: false, closedAt: null });
+    expect(grid('kent', '2024-12')).toMatchObject({ state: 'closed', closed: true });
     expect(grid('dorset', '2024-10')).toMatchObject({ state: 'silent' });
-    expect(manifest.completenessGrid.states).toMatchObject({ closed: 1, late: 1 });
+    expect(manifest.completenessGrid.states).toMatchObject({ closed: 2, late: 1 });
     const report = (await store.get(`${result.prefix}report.html`))!.toString();
-    expect(report).toContain('(0 of 44 forces)');
+    expect(report).toContain('not received');
     expect(report).toContain('Completeness of the data at the cut-off');
-    const kentPage = (await store.get(`${result.prefix}forces/dorset.html`))!.toString();
-    expect(kentPage).toContain('not received');
+    expect((await store.get(`${result.prefix}forces/dorset.html`))!.toString()).toContain('not received');
+    // Made again as at the same cut-off: the same rows, marks and all, so nothing new is written.
+    expect(await publishPeriod(deps(), '2024-H2', { cutoff: new Date('2025-04-30T00:00:00Z') })).toMatchObject({ revision: result.revision, unchanged: true });
   });
 
   it('refuses a period that is not a half-year', async () => {

@@ -92,8 +92,8 @@ class Rows {
 const formatNumber = (v: number) => v.toLocaleString('en-GB', { maximumFractionDigits: 1 });
 const formatOf = (m: Measure) => (m.kind === 'rate' ? (v: number) => `${formatNumber(v)}%` : formatNumber);
 
-/** A force row with no value because the force sent nothing for it (and closed nothing): never a 0. */
-export const notReceived = (row: PublishedRow) => row.geography !== NATIONAL && row.value === null && !row.suppressed && row.forcesIncluded === 0;
+/** A row with no value because not every month of it was received (nor closed) from its force, or from any force: never a 0. */
+export const notReceived = (row: PublishedRow) => row.value === null && !row.suppressed && row.forcesIncluded === 0;
 
 /**
  * A published value as text: "[c]" when suppressed, "not received" when the force sent nothing,
@@ -103,7 +103,7 @@ export const notReceived = (row: PublishedRow) => row.geography !== NATIONAL && 
 function cellText(m: Measure, row: PublishedRow | undefined): Markup {
   if (!row) return html`<span class="none">–</span>`;
   if (row.suppressed) return html`<abbr title="suppressed to protect confidentiality">[c]</abbr>`;
-  if (notReceived(row)) return html`<abbr class="none" title="nothing was received from the force for this period by the cut-off">not received</abbr>`;
+  if (notReceived(row)) return html`<abbr class="none" title="not every month of this period was received (or closed) by the cut-off: no figure rather than a partial one">not received</abbr>`;
   const marks = html`${row.geography === NATIONAL && row.forcesIncluded < forces.length ? html` <span class="base">(${row.forcesIncluded} of ${forces.length} forces)</span>` : ''}${row.provisional ? html` <abbr class="base" title="provisional: not every month behind it was closed by the force by the cut-off">(p)</abbr>` : ''}`;
   if (row.value === null) return html`<span class="none" title="no value: nothing to measure">–</span>${marks}`;
   const value = formatOf(m)(row.value);
@@ -160,7 +160,7 @@ ${completenessNote(account ?? noEvents, force ? forceName.get(force) ?? force : 
 <p>Outstanding suspects are counted as standing at the end of the period's last day. National figures are England and Wales: the 43 territorial forces and British Transport Police.</p>
 <p>To protect the people behind the figures, a force's figure is shown as <abbr title="suppressed to protect confidentiality">[c]</abbr> when, in a breakdown, a count is from 1 to 4 or a rate's numerator is from 1 to 4; when a breakdown has a single such figure, the next smallest is withheld as well, so it cannot be worked out from the total. A force's median on fewer than 10 observations, and a force's rate on a base of fewer than 10, are withheld everywhere. A rate or median is also withheld wherever the count it is based on is. Zero is shown as 0. National figures are complete.</p>
 ${ctx.changes ? html`<h2 id="changes">Changes since revision ${ctx.changes.since}</h2>
-<p>${ctx.changes.rowsChanged} published figures changed, ${ctx.changes.rowsAdded} were added and ${ctx.changes.rowsRemoved} removed, after events received late or corrected.</p>
+<p>${ctx.changes.rowsChanged} published figures (or their marks of completeness) changed, ${ctx.changes.rowsAdded} were added and ${ctx.changes.rowsRemoved} removed, after events received late or corrected.</p>
 <table><caption>Figures changed, by measure</caption><thead><tr><th scope="col">Measure</th><th scope="col">Figures changed</th></tr></thead>
 <tbody>${Object.entries(ctx.changes.byMeasure).map(([m, n]) => html`<tr><th scope="row">${titles[m] ?? m}</th><td class="n">${n}</td></tr>`)}</tbody></table>` : ''}`;
 }
