@@ -74,6 +74,10 @@ export function createHttpApp(options: HttpAppOptions) {
     // Probes and scrapes every few seconds would drown the log; requests are logged as usual.
     logController: new LogController({ disableRequestLogging: (request) => PROBES.has(request.url) }),
     return503OnClosing: true,
+    // A connection silent for a minute is closed, and no request (a 25 MiB document on a slow
+    // link included) may take over five: a stalled sender holds nothing for ever.
+    connectionTimeout: 60_000,
+    requestTimeout: 300_000,
   });
   const routes: RegisteredRoute[] = [];
   routeLists.set(app, routes);

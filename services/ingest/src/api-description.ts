@@ -216,6 +216,7 @@ export const ingestRoutes: RouteDescription[] = [
         400: 'An empty body (empty-document)', 401: 'No or unknown credential',
         403: "An operator credential (forbidden), or X-Vawg-Force not the credential's (wrong-force)",
         413: `Over ${MAX_DOCUMENT_BYTES} bytes (document-too-large)`, 415: 'Not a PDF, ODT, DOCX or CSV by its content (unsupported-document)',
+        429: 'As many uploads in progress as taken at once, for the force or in all (too-many-uploads): send again later (Retry-After)', 503: 'Not stored: the object store or the database failed (unavailable); send again',
       }),
     },
   },

@@ -17,6 +17,32 @@ export interface DocumentRouteDeps {
   store: ObjectStore;
   /** Largest document taken (default 25 MiB). */
   maxBytes?: number;
+  /** Uploads in progress at once, per force and in all (default 4 and 16): each holds a 5 MiB part buffer. */
+  concurrency?: { perForce: number; total: number };
+}
+
+/** Counts uploads in progress, per force and in all, so memory stays bounded whoever sends what. */
+export class UploadSlots {
+  private readonly byForce = new Map<string, number>();
+  private total = 0;
+  constructor(private readonly limits: { perForce: number; total: number }) {}
+
+  /** A release function, or null when the force (or everyone) has as many uploads going as allowed. */
+  take(force: string): (() => void) | null {
+    const mine = this.byForce.get(force) ?? 0;
+    if (mine >= this.limits.perForce || this.total >= this.limits.total) return null;
+    this.byForce.set(force, mine + 1);
+    this.total += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.total -= 1;
+      const left = (this.byForce.get(force) ?? 1) - 1;
+      if (left === 0) this.byForce.delete(force);
+      else this.byForce.set(force, left);
+    };
+  }
 }
 
 /** The answer to an upload (201 the first time, 200 for the same bytes again): what to cite. */
@@ -51,9 +77,25 @@ export function registerDocumentRoutes(app: FastifyInstance, deps: DocumentRoute
     return principal.force;
   };
 
+  const slots = new UploadSlots(deps.concurrency ?? { perForce: 4, total: 16 });
+
   app.post('/v1/documents', async (request, reply) => {
     const force = forceOnly(request, reply, 'uploaded');
     if (!force) return reply;
+    const release = slots.take(force);
+    if (!release) {
+      reply.header('retry-after', '10').header('connection', 'close');
+      return sendProblem(reply, problem(429, 'too-many-uploads', 'Too many uploads',
+        'this force (or everyone) has as many documents uploading at once as the system takes; send this one when one of them has finished'));
+    }
+    try {
+      return await uploadOne(request, reply, force);
+    } finally {
+      release();
+    }
+  });
+
+  async function uploadOne(request: FastifyRequest, reply: FastifyReply, force: string) {
     const claimed = request.headers['x-vawg-force'];
     if (typeof claimed === 'string' && claimed !== force) {
       return sendProblem(reply, problem(403, 'wrong-force', 'Wrong force', `this credential belongs to ${force}, not ${claimed}`));
@@ -99,7 +141,7 @@ export function registerDocumentRoutes(app: FastifyInstance, deps: DocumentRoute
     const { record, created } = bound;
     const answer: DocumentReceipt = { sha256: record.sha256, bytes: record.bytes, mediaType: record.mediaType as DocumentReceipt['mediaType'] };
     return reply.code(created ? 201 : 200).header('location', `/v1/documents/${record.sha256}`).send(answer);
-  });
+  }
 
   /**
    * Whose documents a read is about: a force's own, always; an operator's, any force's (operators

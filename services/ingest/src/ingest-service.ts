@@ -40,6 +40,8 @@ export interface IngestDeps {
   completenessMetricsMs?: number;
   /** The operators' console: mark its cookie Secure over http too (behind a TLS proxy); how often GET /v1/pipeline samples (default 5 s). */
   console?: { secureCookie?: boolean; pipelineSampleMs?: number };
+  /** Documents uploading at once, per force and in all (default 4 and 16). */
+  documentConcurrency?: { perForce: number; total: number };
 }
 
 export async function startIngest(deps: IngestDeps): Promise<RunningStage> {
@@ -72,7 +74,7 @@ export async function startIngest(deps: IngestDeps): Promise<RunningStage> {
   });
   // Documents in a scope of their own: their bodies stream through unread (document-routes.ts).
   await deps.app.register((scope, _options, done) => {
-    registerDocumentRoutes(scope, { authenticate, pool: deps.pool, store: deps.store });
+    registerDocumentRoutes(scope, { authenticate, pool: deps.pool, store: deps.store, concurrency: deps.documentConcurrency });
     done();
   });
   await deps.app.register((scope, _options, done) => {

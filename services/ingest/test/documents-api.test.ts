@@ -3,7 +3,7 @@
 // cite documents the force never uploaded refused line by line.
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,7 +84,7 @@ describe('documents for returns', () => {
   const incoming = async () => [...await store.list('documents-incoming/')];
 
   beforeAll(async () => {
-    fx = await startIngestFixture('documents');
+    fx = await startIngestFixture('documents', { ingest: { documentConcurrency: { perForce: 2, total: 3 } } });
     ({ pool, store, app } = fx);
     kent = await createCredential(pool, { role: 'force', force: 'kent' });
     essex = await createCredential(pool, { role: 'force', force: 'essex' });
@@ -233,5 +233,26 @@ describe('documents for returns', () => {
     expect(refused?.status === 'refused' && refused.message).toMatch(/documents\.1 \(never-sent\.pdf.*never uploaded by surrey/);
     // Kent, which uploaded it, may cite it.
     expect((await send(kent, [aReturn('kent', '9.1', [{ name: 'kents.csv', sha256: sha256(kentsOwn), bytes: kentsOwn.length }])])).accepted).toBe(1);
+  });
+
+  it('takes a bounded number of uploads at once, per force and in all, and answers the rest 429', async () => {
+    // Uploads that have started and stall: each holds a slot until its sender finishes.
+    const stalled = [new PassThrough(), new PassThrough(), new PassThrough()];
+    const started = [upload(kent, stalled[0]!, { 'content-type': 'text/csv' }), upload(kent, stalled[1]!, { 'content-type': 'text/csv' })];
+    for (const s of stalled.slice(0, 2)) s.write('kpi,value\n');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const third = await upload(kent, 'kpi,value\n2.1,4\n', { 'content-type': 'text/csv' });
+    expect(third.statusCode).toBe(429);
+    expect(third.json()).toMatchObject({ type: '/problems/too-many-uploads' });
+    expect(third.headers['retry-after']).toBe('10');
+    // Another force still has room, up to the total.
+    const other = upload(essex, stalled[2]!, { 'content-type': 'text/csv' });
+    stalled[2]!.write('kpi,value\n');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await upload(essex, 'kpi,value\n2.1,5\n', { 'content-type': 'text/csv' })).statusCode).toBe(429);
+    for (const [i, s] of stalled.entries()) s.end(`2.${i + 1},${i + 7}\n`);
+    expect((await Promise.all([...started, other])).map((r) => r.statusCode)).toEqual([201, 201, 201]);
+    // Their slots are free again.
+    expect((await upload(kent, 'kpi,value\n2.1,4\n', { 'content-type': 'text/csv' })).statusCode).toBeLessThan(300);
   });
 });

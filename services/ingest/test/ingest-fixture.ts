@@ -25,7 +25,7 @@ export interface IngestFixtureOptions {
   /** As main.ts builds it: metrics and readiness details for operators only. */
   operatorProbes?: boolean;
   /** More of startIngest's options. */
-  ingest?: Partial<Pick<IngestDeps, 'deadlineMs' | 'completenessMetricsMs' | 'console'>>;
+  ingest?: Partial<Pick<IngestDeps, 'deadlineMs' | 'completenessMetricsMs' | 'console' | 'documentConcurrency'>>;
 }
 
 export async function startIngestFixture(name: string, options: IngestFixtureOptions = {}): Promise<IngestFixture> {
