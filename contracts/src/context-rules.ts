@@ -36,6 +36,8 @@ function checkPayloadDates(event: ForceEvent, today: string): Refusal | null {
     const m = event.payload.month;
     if (m < EARLIEST_DATE.slice(0, 7)) return { code: 'payload.month.too-early', message: `month ${m} is before ${EARLIEST_DATE.slice(0, 7)}` };
     if (m > today.slice(0, 7)) return { code: 'payload.month.in-future', message: `month ${m} has not begun (today is ${today})` };
+    // Everything a force holds for a month can be declared only once the month is over.
+    if (m >= event.occurredAt.slice(0, 7)) return { code: 'payload.month.not-ended', message: `month ${m} had not ended on ${event.occurredAt}, the day of the declaration: close a month once it is over` };
   }
   if (event.type === 'return.submitted') {
     const start = halfYearStart(event.payload.period);

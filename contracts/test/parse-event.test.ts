@@ -69,6 +69,9 @@ describe('rules beyond the shape of one field', () => {
     expect(codeOf(withPayload(closed, { month: '2015-03' }))).toBe('payload.month.too-early');
     expect(codeOf(withPayload(closed, { month: '2026-07' }))).toBe('payload.month.in-future');
     expect(codeOf(withPayload(closed, { month: '2026-13' }))).toBe('payload.month.invalid');
+    // A month is closed once it is over: not on a day within it.
+    expect(codeOf({ ...withPayload(closed, { month: '2026-05' }), occurredAt: '2026-05-31' })).toBe('payload.month.not-ended');
+    expect(codeOf({ ...withPayload(closed, { month: '2026-05' }), occurredAt: '2026-06-01' })).toBeNull();
     const ret = sample('return.submitted');
     expect(codeOf(withPayload(ret, { period: '2014-H2' }))).toBe('payload.period.too-early');
     expect(codeOf(withPayload(ret, { period: '2026-H2' }))).toBe('payload.period.in-future');

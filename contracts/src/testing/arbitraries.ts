@@ -56,10 +56,17 @@ const payloads: { [T in EventType]: fc.Arbitrary<Extract<ForceEvent, { type: T }
   'submission.closed': fc.record({
     dataset: fc.constantFrom(...datasets),
     month: fc.tuple(fc.integer({ min: 2015, max: 2026 }), fc.integer({ min: 1, max: 12 }))
-      .filter(([y, m]) => (y > 2015 || m >= 4) && (y < 2026 || m <= 6))
+      .filter(([y, m]) => (y > 2015 || m >= 4) && (y < 2026 || m <= 5))
       .map(([y, m]) => `${y}-${String(m).padStart(2, '0')}`),
   }),
 };
+
+/** A closure is declared once its month is over: on the first of the next month at the earliest. */
+function declaredAfter(month: string, occurredAt: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const next = `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01`;
+  return occurredAt < next ? next : occurredAt;
+}
 
 /** A valid event of the given type (any type when omitted), for a force. */
 export function arbitraryEvent(type?: EventType, force?: string): fc.Arbitrary<ForceEvent> {
@@ -69,7 +76,8 @@ export function arbitraryEvent(type?: EventType, force?: string): fc.Arbitrary<F
     force: force ? fc.constant(force) : fc.constantFrom(...forceIds),
     occurredAt: day,
     payload: payloads[t] as fc.Arbitrary<ForceEvent['payload']>,
-  }).map(({ eventId, force: f, occurredAt, payload }) => ({
-    eventId, type: t, schemaVersion: 1, force: f, occurredAt, producedAt: `${occurredAt}T09:30:00+01:00`, payload,
-  }) as ForceEvent));
+  }).map(({ eventId, force: f, occurredAt: drawn, payload }) => {
+    const occurredAt = t === 'submission.closed' ? declaredAfter((payload as { month: string }).month, drawn) : drawn;
+    return { eventId, type: t, schemaVersion: 1, force: f, occurredAt, producedAt: `${occurredAt}T09:30:00+01:00`, payload } as ForceEvent;
+  }));
 }
