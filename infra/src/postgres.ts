@@ -76,8 +76,11 @@ export async function startEmbeddedPostgres(requestedDir: string, port?: number)
   await stopOrphan(dataDir);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialise(bin.initdb, dataDir, user);
   const chosenPort = port ?? (await freePort());
+  // In a process group of its own: Ctrl-C in the terminal reaches `vawg up`, which stops the
+  // services first and PostgreSQL last, not PostgreSQL under the running services. (One left
+  // behind by a crash is stopped by the next start: stopOrphan.)
   const child = spawn(bin.postgres, ['-D', dataDir, '-p', String(chosenPort), '-h', '127.0.0.1', '-c', 'unix_socket_directories='],
-    { ...(user ?? {}), stdio: ['ignore', 'ignore', 'pipe'] });
+    { ...(user ?? {}), stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let log = '';
   child.stderr.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
   const url = `postgres://postgres:${PASSWORD}@127.0.0.1:${chosenPort}/postgres`;

@@ -33,8 +33,13 @@ export async function demoCommand(options: { exit?: boolean; crimesPerForceMonth
     const latest = halfYearEndedBefore(londonDate(new Date()));
     const months = [...monthsOfHalfYear(previousHalfYear(latest)), ...monthsOfHalfYear(latest)];
     const from = `${months[0]}-01`;
-    const to = lastDayOf(months[months.length - 1]!);
+    // Until yesterday: the months since the half-year are there too (the last closed, this one
+    // open), as a real force's feed would have them, so only the states set up below stand out.
+    const yesterday = londonDate(new Date(Date.now() - 86_400_000));
+    const to = yesterday > lastDayOf(months[months.length - 1]!) ? yesterday : lastDayOf(months[months.length - 1]!);
     const leadIn = `${addMonths(months[0]!, -4)}-01`;
+    /** The months generated, lead-in included: the crimes of each force are spread over them at the same rate. */
+    const spanMonths = (Date.parse(to) - Date.parse(leadIn)) / (86_400_000 * 365.25 / 12);
     console.log(`\nSending a synthetic year (${from} to ${to}) for all ${forces.length} forces through ${up.state.url}…`);
     const random = seeded(20220401);
     const states = demoMonths(monthsOfHalfYear(latest));
@@ -44,10 +49,10 @@ export async function demoCommand(options: { exit?: boolean; crimesPerForceMonth
       const documents = new Map<string, SyntheticDocument>();
       const returnDocuments = (period: string) => syntheticReturnDocuments(force.id, period).map((d) => (documents.set(d.name, d), citationOf(d)));
       // The last month's closures and the last half-year's returns come after it (up to yesterday).
-      const declarationsUntil = londonDate(new Date(Date.now() - 86_400_000));
+      const declarationsUntil = yesterday;
       // Generated from four months earlier and cut at the year's start, so the year is in its steady
       // state, as a real force's is (outcomes of earlier crimes arriving), not ramping up from nothing.
-      const generated = syntheticHistory(random, { force: force.id, crimes: Math.round(crimes * 16 / 12), from: leadIn, to, refPrefix: `DEMO-${from}-`, returnDocuments, declarationsUntil });
+      const generated = syntheticHistory(random, { force: force.id, crimes: Math.round(crimes * spanMonths / 12), from: leadIn, to, refPrefix: `DEMO-${from}-`, returnDocuments, declarationsUntil });
       const history = fromYearStart([...generated], from);
       // One force late, one silent for a month, one anomalous: every state for the console.
       const events = shapeForDemo(force.id, history, states);
@@ -95,6 +100,7 @@ export async function demoCommand(options: { exit?: boolean; crimesPerForceMonth
 
     // A message no stage can read, put straight on the raw topic as a faulty client library might:
     // validate dead-letters it and goes on. After the publication, which would wait for a decision on it.
+    console.log('\nNow a corrupted message, straight on the raw topic as a faulty client library might put it: validate logs an error as it dead-letters it, and goes on.');
     const bus = await connection.bus();
     const broken = batches.find((b) => b.force === demoForces.deadLetter)!;
     const event = JSON.parse(broken.lines[0]!.text) as unknown;
@@ -111,6 +117,7 @@ export async function demoCommand(options: { exit?: boolean; crimesPerForceMonth
     console.log(`  ${demoForces.late}: crime ${states.late} late (never closed); ${demoForces.silent}: crime ${states.silent} silent (nothing sent);`);
     console.log(`  ${demoForces.anomalous}: crime ${states.anomalous} anomalous (three times its usual crimes); ${demoForces.deadLetter}: one dead letter (\`npx vawg dead-letters\`),`);
     console.log('  a corrupted message put straight on the raw topic: discard it with `npx vawg discard --id <id> --reason …`.');
+    console.log(`\nThe operators' console on this half-year: ${up.state.url}/console/?period=${latest} (sign in with \`npx vawg tokens create --operator\`).`);
   } finally {
     await connection.close();
   }
