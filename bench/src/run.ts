@@ -7,6 +7,7 @@ import { benchReplay } from './replay.ts';
 import { benchPublication } from './publication.ts';
 import { printRates } from './measure.ts';
 import { benchCompleteness } from './completeness.ts';
+import { benchHostile } from './hostile.ts';
 
 const pipelineEvents = Number(process.env.BENCH_PIPELINE_EVENTS ?? 200_000);
 const replayEvents = Number(process.env.BENCH_REPLAY_EVENTS ?? 10_000_000);
@@ -36,3 +37,7 @@ if (publishCrimes > 0) {
 console.log('\n(e) the completeness grid of a half-year, every force and dataset (GET /v1/completeness, the console, the metrics)');
 const c = await benchCompleteness();
 console.log(`  ${c.cells} cells judged from ${c.rows} stored force-dataset-months: median ${c.medianMs.toFixed(1)} ms, p95 ${c.p95Ms.toFixed(1)} ms over ${c.runs} reads`);
+
+console.log('\n(f) hostile fields, refused by the contract (best of 5; issue 10: each check linear, the size limit first)');
+const h = benchHostile();
+console.log(`  a 64,000-character run without spaces in a summary: ${h.summary64kMs.toFixed(2)} ms; a 1 MiB field in a JSON-array batch: ${h.field1MiBMs.toFixed(2)} ms; 1 MiB of x before an "@": ${h.emailRun1MiBMs.toFixed(2)} ms`);

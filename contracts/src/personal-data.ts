@@ -36,7 +36,32 @@ export function personalDataInReference(value: string): PersonalDataKind | null 
   return null;
 }
 
-const TEXT_EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
+const LOCAL_PART = /[A-Za-z0-9._%+-]/;
+const DOMAIN_PART = /[A-Za-z0-9.-]/;
+
+/**
+ * An email address somewhere in a text (local@domain.tld), found in time linear in the text: from
+ * each `@`, one character of local part before it, and a domain after it scanned only up to the
+ * next character a domain cannot hold (an `@` among them), so no stretch is read twice. An
+ * unanchored regular expression here took time quadratic in a run without spaces.
+ */
+export function containsEmail(text: string): boolean {
+  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+    if (at === 0 || !LOCAL_PART.test(text[at - 1]!)) continue;
+    let end = at + 1;
+    while (end < text.length && DOMAIN_PART.test(text[end]!)) end += 1;
+    // The domain: a dot followed by two letters or more, somewhere in it.
+    let letters = 0;
+    for (let i = end - 1; i > at + 1; i -= 1) {
+      const c = text[i]!;
+      if (/[A-Za-z]/.test(c)) letters += 1;
+      else if (c === '.' && letters >= 2) return true;
+      else letters = 0;
+    }
+    at = end - 1;
+  }
+  return false;
+}
 const TEXT_NUMBER_RUN = /\+?[\d(][\d\s()-]{8,18}\d/g;
 const TEXT_NI = /\b[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/;
 const TEXT_POSTCODE = /\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b/;
@@ -45,7 +70,7 @@ const TEXT_TITLED_NAME = /\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? +[A-Z][a-z]+/;
 
 /** The first kind of personal data found anywhere in a text, or null. */
 export function personalDataInText(text: string): PersonalDataKind | null {
-  if (TEXT_EMAIL.test(text)) return 'email';
+  if (containsEmail(text)) return 'email';
   for (const run of text.match(TEXT_NUMBER_RUN) ?? []) {
     if (UK_PHONE_DIGITS.test(run.replace(/\D/g, ''))) return 'phone';
   }

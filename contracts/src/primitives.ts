@@ -20,6 +20,8 @@ export const halfYear = z.string().regex(/^\d{4}-H[12]$/, 'a half-year such as 2
  */
 export const opaqueRef = z.string()
   .check((ctx) => {
+    // Longer than any reference may be: refused below for that, before any pattern reads it.
+    if (ctx.value.length > 64) return;
     const kind = personalDataInReference(ctx.value);
     if (kind) ctx.issues.push({ code: 'custom', input: ctx.value, message: personalDataMessage(kind, 'reference'), params: { rule: `personal-data.${kind}` } });
   })
@@ -33,6 +35,8 @@ export function freeText(max: number) {
     .max(max)
     .refine((v) => !CONTROL_CHARACTERS.test(v), 'plain text: no control characters')
     .check((ctx) => {
+      // zod runs this even when .max has failed: the size limit comes first, no pattern reads more.
+      if (ctx.value.length > max) return;
       const kind = personalDataInText(ctx.value);
       if (kind) ctx.issues.push({ code: 'custom', input: ctx.value, message: personalDataMessage(kind, 'text'), params: { rule: `personal-data.${kind}` } });
     });

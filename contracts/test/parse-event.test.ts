@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { arbitraryEvent, GENERATED_RECEIVED_AT } from '../src/testing/arbitraries.ts';
 import { eventSchemas, eventTypes, parseEvent, type EventType, type ForceEvent } from '../src/index.ts';
+import { containsEmail } from '../src/personal-data.ts';
 
 const receivedAt = GENERATED_RECEIVED_AT;
 const ctxFor = (event: { force?: unknown } | null) => ({ force: typeof event?.force === 'string' ? event.force : 'kent', receivedAt });
@@ -121,6 +122,22 @@ describe('personal data', () => {
   ])('free text containing a %s is refused with its own code', (kind, text) => {
     expect(codeOf(withPayload(sample('return.submitted'), { summary: text }))).toBe(`payload.summary.personal-data.${kind}`);
     expect(codeOf(withPayload(sample('event.retracted'), { reason: text }))).toBe(`payload.reason.personal-data.${kind}`);
+  });
+
+  it('finds an email in text as the pattern did, in a single pass', () => {
+    const pattern = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
+    const cases = ['a@b.cd', 'x a@b.c y', '@b.cd', 'a@.cd', 'a@b.cd1', 'a@b.c-de', 'a@b.c.de', 'a@@b.cd', 'me@example.org.', 'a@b', 'a@b-.cd', '1@2.ab', 'a.@b.co', 'a@b@c.de', 'x@y.z@w.ab'];
+    for (const text of cases) expect([text, containsEmail(text)]).toEqual([text, pattern.test(text)]);
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom('a', 'B', '1', '.', '-', '@', ' ', '_', '%') , maxLength: 40 }), (text) => {
+      expect(containsEmail(text)).toBe(pattern.test(text));
+    }), { numRuns: 2000 });
+  });
+
+  it('refuses an over-long text or reference for its length, before any pattern reads it', () => {
+    const ret = sample('return.submitted');
+    expect(codeOf(withPayload(ret, { summary: 'a'.repeat(4001) }))).toBe('payload.summary.too-long');
+    expect(codeOf(withPayload(crime, { crimeRef: `${'a'.repeat(100_000)}@x.org` }))).toMatch(/^payload\.crimeRef\./);
+    expect(codeOf(withPayload(crime, { crimeRef: `${'a'.repeat(100_000)}@x.org` }))).not.toMatch(/personal-data/);
   });
 
   it('lets ordinary figures, dates and references through', () => {

@@ -54,15 +54,26 @@ function noEvents(): DecodeResult {
   return { ok: false, problem: problem(400, 'malformed-body', 'Malformed body', 'the body holds no events') };
 }
 
+/**
+ * Why JSON.parse failed, without the text it quotes (V8 copies part of the line into its message,
+ * which would carry whatever the line held into receipts and refusals): the position, if any.
+ */
+export function jsonError(error: unknown): string {
+  const position = /position (\d+)/.exec((error as Error).message)?.[1];
+  return position ? `not valid JSON at character ${position}` : 'not valid JSON';
+}
+
+function tooLarge(bytes: Buffer, line: number): DecodedLine {
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return {
+    line,
+    original: `${bytes.subarray(0, KEPT_PREFIX).toString('utf8')}… [${bytes.length} bytes, sha256 ${sha256}; whole line in the raw archive]`,
+    refusal: { code: 'line.too-large', message: `a line holds at most ${MAX_LINE_BYTES} bytes; this one has ${bytes.length}` },
+  };
+}
+
 function decodeLine(bytes: Buffer, line: number): DecodedLine {
-  if (bytes.length > MAX_LINE_BYTES) {
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    return {
-      line,
-      original: `${bytes.subarray(0, KEPT_PREFIX).toString('utf8')}… [${bytes.length} bytes, sha256 ${sha256}; whole line in the raw archive]`,
-      refusal: { code: 'line.too-large', message: `a line holds at most ${MAX_LINE_BYTES} bytes; this one has ${bytes.length}` },
-    };
-  }
+  if (bytes.length > MAX_LINE_BYTES) return tooLarge(bytes, line);
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -75,7 +86,7 @@ function decodeLine(bytes: Buffer, line: number): DecodedLine {
   try {
     return { line, value: JSON.parse(text) as unknown };
   } catch (error) {
-    return { line, original: text, refusal: { code: 'line.malformed-json', message: `the line is not JSON: ${(error as Error).message}` } };
+    return { line, original: text, refusal: { code: 'line.malformed-json', message: `the line is ${jsonError(error)}` } };
   }
 }
 
@@ -107,12 +118,19 @@ export function decodeJsonArray(body: Buffer): DecodeResult {
     }
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, problem: problem(400, 'malformed-body', 'Malformed body', `the body is not a JSON array: ${(error as Error).message}`) };
+    return { ok: false, problem: problem(400, 'malformed-body', 'Malformed body', `the body is not a JSON array: ${jsonError(error)}`) };
   }
   if (!Array.isArray(value)) {
     return { ok: false, problem: problem(400, 'malformed-body', 'Malformed body', 'a JSON body must be an array of events') };
   }
   if (value.length > MAX_EVENTS) return tooMany();
   if (value.length === 0) return noEvents();
-  return { ok: true, lines: value.map((v: unknown, i) => ({ line: i + 1, value: v })) };
+  // Each element is held to the cap of an NDJSON line, before any rule reads it.
+  return {
+    ok: true,
+    lines: value.map((v: unknown, i): DecodedLine => {
+      const text = JSON.stringify(v) ?? 'null';
+      return text.length > MAX_LINE_BYTES / 4 && Buffer.byteLength(text) > MAX_LINE_BYTES ? tooLarge(Buffer.from(text), i + 1) : { line: i + 1, value: v };
+    }),
+  };
 }

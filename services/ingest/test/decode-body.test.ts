@@ -35,6 +35,28 @@ describe('decoding a body into lines', () => {
     expect(decodeJsonArray(Buffer.from('[{"a":'))).toMatchObject({ ok: false, problem: { status: 400 } });
   });
 
+  it('holds each element of a JSON array to the cap of an NDJSON line, before any rule reads it', () => {
+    const huge = { eventId: 'x', payload: { summary: 'a'.repeat(1024 * 1024) } };
+    const result = decodeJsonArray(Buffer.from(JSON.stringify([{ a: 1 }, huge])));
+    if (!result.ok) throw new Error('expected lines');
+    expect(result.lines[0]).toEqual({ line: 1, value: { a: 1 } });
+    expect(result.lines[1]).toMatchObject({ line: 2, refusal: { code: 'line.too-large' } });
+    expect(result.lines[1]!.value).toBeUndefined();
+    // Multi-byte text counts in bytes, as on an NDJSON line.
+    const wide = decodeJsonArray(Buffer.from(JSON.stringify([{ t: '€'.repeat(MAX_LINE_BYTES / 3 + 10) }])));
+    expect(wide.ok && wide.lines[0]!.refusal?.code).toBe('line.too-large');
+  });
+
+  it('never copies the text of a line that is not JSON into its message', () => {
+    const result = decodeNdjson(Buffer.from('{"note":"jane.doe@example.org" oops}\n'));
+    if (!result.ok) throw new Error('expected lines');
+    expect(result.lines[0]!.refusal).toMatchObject({ code: 'line.malformed-json' });
+    expect(result.lines[0]!.refusal!.message).not.toContain('jane');
+    expect(result.lines[0]!.refusal!.message).toMatch(/^the line is not valid JSON( at character \d+)?$/);
+    const body = decodeJsonArray(Buffer.from('[{"note":"jane.doe@example.org" oops}]'));
+    expect(body.ok ? '' : body.problem.detail).not.toContain('jane');
+  });
+
   it('refuses JSON nested deeper than any event, before parsing it', () => {
     const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
     const result = decodeNdjson(Buffer.from(`${deep}\n{"a":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}`));
