@@ -1,5 +1,6 @@
 // The HTTP shell every service shares: liveness, readiness, Prometheus metrics, and errors as
 // problem documents. A service adds its own routes to the instance this returns.
+import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -18,6 +19,8 @@ export interface HttpAppOptions {
   registry: Registry;
   checks: ReadinessCheck[];
   bodyLimit?: number;
+  /** Longest a request may take to arrive whole, headers and body (default 30 s): then 408. */
+  requestTimeoutMs?: number;
   /** More for /readyz to say, such as each stage's lag; never decides readiness. */
   details?: () => Promise<Record<string, unknown>>;
   /**
@@ -74,10 +77,22 @@ export function createHttpApp(options: HttpAppOptions) {
     // Probes and scrapes every few seconds would drown the log; requests are logged as usual.
     logController: new LogController({ disableRequestLogging: (request) => PROBES.has(request.url) }),
     return503OnClosing: true,
-    // A connection silent for a minute is closed, and no request (a 25 MiB document on a slow
-    // link included) may take over five: a stalled sender holds nothing for ever.
-    connectionTimeout: 60_000,
-    requestTimeout: 300_000,
+    // A request whose headers and body are not all in within 30 s is answered 408 and its
+    // connection closed (a 25 MiB document needs about 7 Mbit/s); a connection silent for a minute
+    // is closed; a kept-alive one idles 5 s and serves 1,000 requests at most. A dripping sender
+    // holds nothing for long.
+    // Node checks the request timeout every connectionsCheckingInterval (30 s by default): once a
+    // second here, so a request is cut at its limit, not up to 30 s after.
+    serverFactory: (handler) => {
+      const requestTimeout = options.requestTimeoutMs ?? 30_000;
+      const server = createServer({
+        requestTimeout, headersTimeout: requestTimeout, keepAliveTimeout: 5_000,
+        connectionsCheckingInterval: Math.min(1_000, requestTimeout),
+      }, handler);
+      server.maxRequestsPerSocket = 1_000;
+      server.setTimeout(60_000);
+      return server;
+    },
   });
   const routes: RegisteredRoute[] = [];
   routeLists.set(app, routes);

@@ -33,6 +33,8 @@ export function createAuthenticate(lookup: (token: string) => Promise<Principal 
     const delay = throttle.fail(request.ip);
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     reply.header('www-authenticate', 'Bearer realm="vawg"');
+    // A body still coming is never read: the connection closes after the answer.
+    if (request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined) reply.header('connection', 'close');
     await sendProblem(reply, problem(401, 'unauthorized', 'Unauthorized', token
       ? 'the bearer token is not a valid credential'
       : 'send a credential as `Authorization: Bearer <token>`'));

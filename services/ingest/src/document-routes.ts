@@ -66,7 +66,8 @@ export function registerDocumentRoutes(app: FastifyInstance, deps: DocumentRoute
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
   app.decorateRequest('principal', null);
-  app.addHook('preHandler', deps.authenticate);
+  // The credential before the body: an unknown sender is answered 401 before a byte of it is read.
+  app.addHook('onRequest', deps.authenticate);
 
   const forceOnly = (request: FastifyRequest, reply: FastifyReply, verb: string): string | null => {
     const principal = request.principal;

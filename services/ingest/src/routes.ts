@@ -42,7 +42,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'application/x-ndjson'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.decorateRequest('principal', null);
-  app.addHook('preHandler', deps.authenticate);
+  // The credential before the body: an unknown sender is answered 401 before a byte of it is read.
+  app.addHook('onRequest', deps.authenticate);
 
   app.post('/v1/events', { bodyLimit: MAX_BODY_BYTES }, async (request, reply) => {
     const principal = request.principal;

@@ -1,4 +1,5 @@
 // The ingest API against the real broker, PostgreSQL and S3: errors, security, receipts.
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bus } from '@vawg/bus';
 import { type Pool } from '@vawg/db';
@@ -107,5 +108,53 @@ describe('the ingest API', () => {
     const response = await app.inject('/v1/contracts');
     expect(response.statusCode).toBe(200);
     expect(Object.keys(response.json<{ $defs: object }>().$defs)).toHaveLength(16);
+  });
+
+  it('answers an unknown sender 401 before reading its body, and closes the connection', async () => {
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    for (const authorization of [undefined, 'Bearer not-a-credential']) {
+      const answer = await new Promise<{ status: number; connection: string | undefined; sent: number }>((resolve, reject) => {
+        let sent = 0;
+        const request = httpRequest(`${base}/v1/events`, {
+          method: 'POST', headers: { 'content-type': 'application/x-ndjson', 'content-length': String(10 * 1024 * 1024), ...(authorization ? { authorization } : {}) },
+        }, (response) => {
+          response.resume();
+          resolve({ status: response.statusCode ?? 0, connection: response.headers.connection, sent });
+          request.destroy();
+        });
+        request.on('error', (error) => { if (!request.destroyed) reject(error); });
+        // 64 KiB of the 10 MiB announced, and then nothing: the answer must not wait for the rest.
+        request.write(Buffer.alloc(64 * 1024, 0x20), () => { sent += 64 * 1024; });
+      });
+      expect(answer.status).toBe(401);
+      expect(answer.connection).toBe('close');
+      expect(answer.sent).toBeLessThanOrEqual(64 * 1024);
+    }
+  });
+
+  it('answers a body dripped too slowly 408 and closes its connection', async () => {
+    const slow = await startIngestFixture('drip', { requestTimeoutMs: 2_000 });
+    try {
+      const base = await slow.app.listen({ port: 0, host: '127.0.0.1' });
+      const token = await createCredential(slow.pool, { role: 'force', force: 'kent' });
+      const started = Date.now();
+      const answer = await new Promise<{ status: number; afterMs: number }>((resolve) => {
+        const request = httpRequest(`${base}/v1/events`, {
+          method: 'POST', headers: { 'content-type': 'application/x-ndjson', 'content-length': '100000', authorization: `Bearer ${token}` },
+        }, (response) => {
+          response.resume();
+          resolve({ status: response.statusCode ?? 0, afterMs: Date.now() - started });
+        });
+        request.on('error', () => resolve({ status: -1, afterMs: Date.now() - started }));
+        // One byte every 200 ms: 100,000 bytes would take hours.
+        const drip = setInterval(() => { if (!request.destroyed) request.write(' '); }, 200);
+        request.on('close', () => clearInterval(drip));
+      });
+      // Answered 408 once the whole request had not come in time (or, if the socket closed first, cut off).
+      expect([408, -1]).toContain(answer.status);
+      expect(answer.afterMs).toBeLessThan(15_000);
+    } finally {
+      await slow.stop();
+    }
   });
 });

@@ -24,6 +24,8 @@ export interface IngestFixture {
 export interface IngestFixtureOptions {
   /** As main.ts builds it: metrics and readiness details for operators only. */
   operatorProbes?: boolean;
+  /** How long a request may take to arrive whole (the app's default: 30 s). */
+  requestTimeoutMs?: number;
   /** More of startIngest's options. */
   ingest?: Partial<Pick<IngestDeps, 'deadlineMs' | 'completenessMetricsMs' | 'console' | 'documentConcurrency'>>;
 }
@@ -35,7 +37,7 @@ export async function startIngestFixture(name: string, options: IngestFixtureOpt
   const store = createObjectStore({ ...s3Endpoint(), bucket: uniqueName(name).toLowerCase(), forcePathStyle: true });
   const topics = topicsFor(uniqueName(name));
   const app = createHttpApp({
-    logger: silentLogger(), registry: createRegistry(), checks: [], bodyLimit: MAX_BODY_BYTES,
+    logger: silentLogger(), registry: createRegistry(), checks: [], bodyLimit: MAX_BODY_BYTES, requestTimeoutMs: options.requestTimeoutMs,
     ...(options.operatorProbes ? { operator: createOperatorCheck(pool) } : {}),
   });
   const ingest = await startIngest({ app, bus, pool, store, topics, registry: createRegistry(), log: silentLogger(), serviceVersion: 'ingest@test', ...options.ingest });
