@@ -1,19 +1,35 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { listPublications, listRuns } from '@vawg/publish';
 import type { ObjectStore } from '@vawg/store';
 import { connect } from '../connect.ts';
 import { CliError } from '../cli-error.ts';
 
+/**
+ * Where an object key of a revision lands under its folder, or null when it would land anywhere
+ * else: a key with `..`, an absolute path, a backslash or a NUL (the store is not to be trusted
+ * with the file system) is never written.
+ */
+export function safeTarget(target: string, relativeKey: string): string | null {
+  if (relativeKey === '' || relativeKey.includes('\\') || relativeKey.includes('\0')) return null;
+  const segments = relativeKey.split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) return null;
+  const path = resolve(target, ...segments);
+  return path.startsWith(`${resolve(target)}${sep}`) ? path : null;
+}
+
 /** Copies every file of a revision under `dir/<period>/r<revision>/`; returns that folder. */
 export async function downloadRevision(store: ObjectStore, prefix: string, dir: string): Promise<string> {
   const target = resolve(dir, prefix.replace(/^reports\//, ''));
+  if (!target.startsWith(`${resolve(dir)}${sep}`)) throw new CliError(`the revision's prefix ${prefix} would land outside ${dir}; nothing was written`);
   const keys = await store.list(prefix);
   if (keys.length === 0) throw new CliError(`no files under s3://${store.bucket}/${prefix}`);
+  const refused = keys.filter((key) => !safeTarget(target, key.slice(prefix.length)));
+  if (refused.length > 0) throw new CliError(`refusing to download: ${refused.length} object key(s) would land outside ${target} (such as ${JSON.stringify(refused[0])}); nothing was written`);
   for (const key of keys) {
     const body = await store.get(key);
     if (!body) continue;
-    const path = join(target, key.slice(prefix.length));
+    const path = safeTarget(target, key.slice(prefix.length))!;
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, body);
   }
