@@ -5,11 +5,32 @@ import { problem, sendProblem } from '@vawg/http';
 import { contractsJsonSchema, forceIdTuple } from '@vawg/contracts';
 import type { Pool } from '@vawg/db';
 
+/** A page holds at most this many bytes of refusals (each original is up to 64 KiB): then `next`. */
+export const PAGE_BYTES = 1024 * 1024;
+
 export const refusalsQuery = z.strictObject({
   since: z.iso.datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
   force: z.enum(forceIdTuple).optional(),
+  /** Where the previous page ended: its `next`, as it came. */
+  after: z.string().max(200).optional(),
 });
+
+interface Cursor { refusedAt: string; submissionId: string; line: number; stage: string }
+const cursorShape = z.strictObject({ refusedAt: z.iso.datetime(), submissionId: z.guid(), line: z.number().int(), stage: z.string().max(20) });
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+export function decodeCursor(text: string): Cursor | null {
+  try {
+    const parsed = cursorShape.safeParse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
 
 /** What GET /v1/refusals answers (also described in the API: api-description.ts). */
 export const refusalsResponse = z.object({
@@ -25,6 +46,7 @@ export const refusalsResponse = z.object({
     refusedAt: z.iso.datetime(),
     original: z.unknown().describe('The line as sent: the event, or the text of a line that was not JSON'),
   })).describe('Newest first'),
+  next: z.string().nullable().describe('More refusals are older than this page: ask again with `after=` this; null on the last page'),
 });
 
 interface RefusalRow {
@@ -38,21 +60,36 @@ export function registerRefusalRoutes(app: FastifyInstance, pool: Pool): void {
     const parsed = refusalsQuery.safeParse(request.query);
     if (!principal) return sendProblem(reply, problem(401, 'unauthorized', 'Unauthorized', 'send a credential'));
     if (!parsed.success) {
-      return sendProblem(reply, problem(400, 'bad-query', 'Bad query', `${parsed.error.issues[0]?.path.join('.') ?? 'query'}: ${parsed.error.issues[0]?.message ?? 'invalid'} (since: an ISO 8601 instant; limit: 1 to 10000)`));
+      return sendProblem(reply, problem(400, 'bad-query', 'Bad query', `${parsed.error.issues[0]?.path.join('.') ?? 'query'}: ${parsed.error.issues[0]?.message ?? 'invalid'} (since: an ISO 8601 instant; limit: 1 to 1000; after: a page's next)`));
     }
+    const after = parsed.data.after === undefined ? null : decodeCursor(parsed.data.after);
+    if (parsed.data.after !== undefined && !after) return sendProblem(reply, problem(400, 'bad-query', 'Bad query', 'after: not a cursor this API gave (use `next` of the previous page as it came)'));
     // A force reads its own refusals only; an operator reads any force's, or all.
     const force = principal.role === 'force' ? principal.force : parsed.data.force ?? null;
+    // Newest first, by a key no two refusals share, so a page starts exactly where the last ended.
     const { rows } = await pool.query<RefusalRow>(
       `SELECT force, submission_id, line, stage, event_id, code, message, original, received_at, refused_at FROM ingest.refusals
         WHERE ($1::text IS NULL OR force = $1) AND ($2::timestamptz IS NULL OR refused_at >= $2)
-        ORDER BY refused_at DESC, submission_id, line LIMIT $3`,
-      [force, parsed.data.since ?? null, parsed.data.limit]);
+          AND ($4::timestamptz IS NULL OR (refused_at, submission_id, line, stage) < ($4, $5::uuid, $6::int, $7::text))
+        ORDER BY refused_at DESC, submission_id DESC, line DESC, stage DESC LIMIT $3`,
+      [force, parsed.data.since ?? null, parsed.data.limit + 1, after?.refusedAt ?? null, after?.submissionId ?? null, after?.line ?? null, after?.stage ?? null]);
+    // At most `limit` refusals and about PAGE_BYTES of them (always one at least): then `next`.
+    const page: RefusalRow[] = [];
+    let bytes = 0;
+    for (const r of rows.slice(0, parsed.data.limit)) {
+      if (page.length > 0 && bytes + r.original.length + r.message.length > PAGE_BYTES) break;
+      page.push(r);
+      bytes += r.original.length + r.message.length;
+    }
+    const last = page.at(-1);
+    const more = page.length < rows.length;
     const body: z.infer<typeof refusalsResponse> = {
-      refusals: rows.map((r) => ({
+      refusals: page.map((r) => ({
         force: r.force, eventId: r.event_id, code: r.code, message: r.message, stage: r.stage,
         submissionId: r.submission_id, line: r.line, receivedAt: r.received_at.toISOString(), refusedAt: r.refused_at.toISOString(),
         original: JSON.parse(r.original) as unknown,
       })),
+      next: more && last ? encodeCursor({ refusedAt: last.refused_at.toISOString(), submissionId: last.submission_id, line: last.line, stage: last.stage }) : null,
     };
     return body;
   });

@@ -1,4 +1,5 @@
 // The ingest API against the real broker, PostgreSQL and S3: errors, security, receipts.
+import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bus } from '@vawg/bus';
@@ -102,6 +103,35 @@ describe('the ingest API', () => {
     expect((await read(kent, `?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).refusals).toEqual([]);
     const badQuery = await app.inject({ url: '/v1/refusals?since=yesterday', headers: { authorization: `Bearer ${kent}` } });
     expect(badQuery.json()).toMatchObject({ status: 400, type: '/problems/bad-query' });
+  });
+
+  it('pages refusals newest first by a cursor, each page within its byte budget', async () => {
+    // 25 refusals of 60 KiB each (about 1.5 MB of originals), in one batch.
+    const big = Array.from({ length: 25 }, (_, i) => ({ ...crimes[0], eventId: randomUUID(), payload: { crimeRef: `PG-${i}`, filler: 'x'.repeat(60 * 1024) } }));
+    expect((await post(essex, big.map((e) => JSON.stringify({ ...e, force: 'essex' })).join('\n'))).json<{ refused: number }>().refused).toBe(25);
+    type Page = { refusals: { eventId: string }[]; next: string | null };
+    const page = async (query: string) => (await app.inject({ url: `/v1/refusals${query}`, headers: { authorization: `Bearer ${essex}` } })).json<Page>();
+    await eventually(async () => {
+      const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ingest.refusals WHERE force = 'essex' AND original LIKE '%PG-%'`);
+      expect(rows[0]!.n).toBe(25);
+    });
+    const seen: string[] = [];
+    let next: string | null = '';
+    let pages = 0;
+    while (next !== null) {
+      const body: Page = await page(`?limit=10${next ? `&after=${next}` : ''}`);
+      expect(body.refusals.length).toBeLessThanOrEqual(10);
+      seen.push(...body.refusals.map((r) => r.eventId));
+      next = body.next;
+      pages += 1;
+    }
+    expect(seen.sort()).toEqual(big.map((e) => e.eventId).sort());
+    expect(pages).toBe(3);
+    // One page of everything stops at about 1 MiB and says where to go on.
+    const all = await page('?limit=1000');
+    expect(all.refusals.length).toBeLessThan(25);
+    expect(all.next).not.toBeNull();
+    expect((await app.inject({ url: '/v1/refusals?after=not-a-cursor', headers: { authorization: `Bearer ${essex}` } })).json()).toMatchObject({ status: 400, type: '/problems/bad-query' });
   });
 
   it('serves the JSON Schema of every event type without a credential', async () => {
