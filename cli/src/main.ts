@@ -5,7 +5,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { CliError } from './cli-error.ts';
 import { upCommand } from './commands/up.ts';
 import { demoCommand } from './commands/demo.ts';
-import { tokensCreateCommand } from './commands/tokens.ts';
+import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand, tokensRotateCommand } from './commands/tokens.ts';
 import { sendCommand } from './commands/send.ts';
 import { publishCommand } from './commands/publish.ts';
 import { reportsCommand } from './commands/reports.ts';
@@ -28,14 +28,30 @@ program.command('demo').description('up, then send a synthetic year for every fo
   .option('--exit', 'stop once the report is published instead of staying up')
   .option('--crimes-per-force-month <n>', 'volume of the synthetic data', integer, 40)
   .action(demoCommand);
-program.command('tokens').description('credentials').command('create').description('create a credential and print it once')
+const tokens = program.command('tokens').description('credentials: create, list, revoke, rotate');
+tokens.command('create').description('create a credential and print it once')
   .option('--force <force>', 'the force it belongs to (an id from forces.csv)')
   .option('--operator', 'an operator credential: reads everything, sends nothing')
+  .option('--expires <when>', 'when it stops working: a duration (90d, 12h) or an instant')
+  .option('--label <text>', 'a note to tell it by, e.g. the system that holds it')
   .action(tokensCreateCommand);
+tokens.command('list').description('credentials in force (never their tokens): id, whose, created, expires, last used')
+  .option('--force <force>', 'only this force\'s')
+  .option('--all', 'revoked and expired ones too')
+  .action(tokensListCommand);
+tokens.command('revoke').description('revoke a credential: refused everywhere within 5 seconds')
+  .requiredOption('--id <id>', 'its id, as `vawg tokens list` shows it')
+  .action(tokensRevokeCommand);
+tokens.command('rotate').description('a new credential for the same force, printed once; the old one works for a grace period')
+  .requiredOption('--id <id>', 'the credential to replace')
+  .option('--grace <duration>', 'how long the old one still works (default 24h)')
+  .option('--expires <when>', 'when the new one stops working')
+  .action(tokensRotateCommand);
 program.command('send').description('send NDJSON or CSV files through the ingest API and print the receipt totals')
   .argument('<files...>', 'NDJSON files, one event a line; or CSV files (*.csv), one event type a file, a row an event')
   .requiredOption('--force <force>', 'the force sending')
-  .requiredOption('--token <token>', "the force's credential")
+  .option('--token <token>', "the force's credential (it shows in `ps`: prefer VAWG_TOKEN or --token-file)")
+  .option('--token-file <file>', "a file holding the force's credential")
   .option('--url <url>', 'the ingest API (default: the running `vawg up`, or VAWG_URL)')
   .option('--type <type>', 'the event type of the CSV files (default: from each file name, e.g. crime.recorded.csv, or its type column)')
   .action(sendCommand);

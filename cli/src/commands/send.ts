@@ -6,6 +6,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { ingestUrl } from '../connect.ts';
 import { sendLines, type SendTotals, type SourceLine } from '../send-lines.ts';
 import { CliError } from '../cli-error.ts';
+import { tokenFrom } from './tokens.ts';
 
 export async function readNdjsonFiles(files: string[]): Promise<SourceLine[]> {
   const lines: SourceLine[] = [];
@@ -66,14 +67,15 @@ export function printTotals(totals: SendTotals): void {
   }
 }
 
-export async function sendCommand(files: string[], options: { force: string; token: string; url?: string; type?: string }): Promise<void> {
+export async function sendCommand(files: string[], options: { force: string; token?: string; tokenFile?: string; url?: string; type?: string }): Promise<void> {
   const url = ingestUrl(options.url);
+  const token = await tokenFrom(options);
   const lines = await readEventFiles(files, options.type);
   if (lines.length === 0) throw new CliError(`no events in ${files.join(', ')}`);
   const bar = new SingleBar({ format: 'sending [{bar}] {value}/{total} events', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
   bar.start(lines.length, 0);
   try {
-    const totals = await sendLines({ url, token: options.token, force: options.force, lines, onProgress: (n) => bar.update(n) });
+    const totals = await sendLines({ url, token, force: options.force, lines, onProgress: (n) => bar.update(n) });
     bar.stop();
     printTotals(totals);
   } finally {

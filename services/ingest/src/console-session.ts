@@ -52,12 +52,15 @@ export function createConsoleSessions(pool: Pool, ttlMs = SESSION_TTL_MS): Conso
     const id = request.cookies[CONSOLE_SESSION_COOKIE];
     return id && SESSION_ID.test(id) ? id : null;
   };
-  const live = async (id: string): Promise<Date | null> => {
-    const { rows } = await pool.query<{ expires_at: Date }>(
-      `SELECT s.expires_at FROM ingest.console_sessions s JOIN ingest.credentials c ON c.token_hash = s.credential_hash
-        WHERE s.session_hash = $1 AND s.expires_at > now() AND c.revoked_at IS NULL AND c.role = 'operator'`, [sha256(id)]);
-    return rows[0]?.expires_at ?? null;
+  /** The session's end and its credential, while both stand (a revoked or expired credential ends its sessions). */
+  const session = async (id: string): Promise<{ expiresAt: Date; credentialId: string } | null> => {
+    const { rows } = await pool.query<{ expires_at: Date; id: string }>(
+      `SELECT s.expires_at, c.id FROM ingest.console_sessions s JOIN ingest.credentials c ON c.token_hash = s.credential_hash
+        WHERE s.session_hash = $1 AND s.expires_at > now() AND c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now())
+          AND c.role = 'operator'`, [sha256(id)]);
+    return rows[0] ? { expiresAt: rows[0].expires_at, credentialId: rows[0].id } : null;
   };
+  const live = async (id: string): Promise<Date | null> => (await session(id))?.expiresAt ?? null;
   return {
     async open(token) {
       const id = randomBytes(32).toString('base64url');
@@ -71,7 +74,8 @@ export function createConsoleSessions(pool: Pool, ttlMs = SESSION_TTL_MS): Conso
     async principalOf(request) {
       const id = idOf(request);
       if (!id || !sessionAccepted(request.method, request.url)) return null;
-      return (await live(id)) ? { role: 'operator', force: null } : null;
+      const standing = await session(id);
+      return standing ? { role: 'operator', force: null, credentialId: standing.credentialId } : null;
     },
     async expiresAt(request) {
       const id = idOf(request);

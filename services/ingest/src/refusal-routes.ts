@@ -66,6 +66,11 @@ export function registerRefusalRoutes(app: FastifyInstance, pool: Pool): void {
     if (parsed.data.after !== undefined && !after) return sendProblem(reply, problem(400, 'bad-query', 'Bad query', 'after: not a cursor this API gave (use `next` of the previous page as it came)'));
     // A force reads its own refusals only; an operator reads any force's, or all.
     const force = principal.role === 'force' ? principal.force : parsed.data.force ?? null;
+    // An operator's reads of forces' refusals are on record: who, when, whose.
+    if (principal.role === 'operator' && principal.credentialId) {
+      await pool.query('INSERT INTO ingest.access_log (credential_id, route, force, detail) VALUES ($1, $2, $3, $4)',
+        [principal.credentialId, '/v1/refusals', force, JSON.stringify({ since: parsed.data.since ?? null, after: parsed.data.after ?? null, limit: parsed.data.limit })]);
+    }
     // Newest first, by a key no two refusals share, so a page starts exactly where the last ended.
     const { rows } = await pool.query<RefusalRow>(
       `SELECT force, submission_id, line, stage, event_id, code, message, original, received_at, refused_at FROM ingest.refusals

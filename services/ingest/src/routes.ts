@@ -73,7 +73,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       if (left <= 0) throw new Error(`not started within ${deps.deadlineMs} ms of arrival`);
       // Returns citing a document this force never uploaded are refused line by line (check-documents.ts).
       receipt = await withinDeadline(checkCitedDocuments(deps.pool, principal.force, outcomes)
-        .then((checked) => deps.submit({ submissionId: randomUUID(), force: principal.force, receivedAt, body, mediaType, outcomes: checked })), left);
+        .then((checked) => deps.submit({ submissionId: randomUUID(), force: principal.force, credentialId: principal.credentialId, receivedAt, body, mediaType, outcomes: checked })), left);
     } catch (error) {
       request.log.error({ err: error }, 'submission could not be made durable');
       return sendProblem(reply, problem(503, 'unavailable', 'Not accepted',

@@ -33,6 +33,8 @@ export type Receipt = z.infer<typeof receiptSchema>;
 export interface Submission {
   submissionId: string;
   force: string;
+  /** The credential that sent it. */
+  credentialId?: string;
   receivedAt: Date;
   body: Buffer;
   mediaType: 'ndjson' | 'json';
@@ -100,12 +102,12 @@ export function createSubmitStep(deps: SubmitDeps) {
     // One statement, so the receipt, its progress and the completeness counts are one commit.
     await deps.pool.query(
       `WITH receipt AS (
-         INSERT INTO ingest.submissions (submission_id, force, received_at, lines, accepted, refused, archive_key, receipt)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)),
+         INSERT INTO ingest.submissions (submission_id, force, received_at, lines, accepted, refused, archive_key, receipt, credential_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10)),
        cells AS (${completeness?.sql ?? 'SELECT $9::text'})
        INSERT INTO pipeline.progress (submission_id, stage, outcome, force, received_at, n)
        SELECT $1, 'ingest', 'accepted', $2, $3, $5 WHERE $5 > 0`,
-      [s.submissionId, s.force, s.receivedAt, receipt.lines, receipt.accepted, receipt.refused, key, JSON.stringify(receipt), completeness?.value ?? null],
+      [s.submissionId, s.force, s.receivedAt, receipt.lines, receipt.accepted, receipt.refused, key, JSON.stringify(receipt), completeness?.value ?? null, s.credentialId ?? null],
     );
     return receipt;
   };
