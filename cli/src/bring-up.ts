@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { createKafkaBus, createPostgresBus, type Bus } from '@vawg/bus';
 import { createPool } from '@vawg/db';
+import { kafkaSecurity } from '@vawg/config';
 import { createObjectStore, type ObjectStoreOptions } from '@vawg/store';
 import { topicsFor } from '@vawg/contracts';
 import { createLogger } from '@vawg/log';
@@ -74,6 +75,7 @@ export async function bringUp(options: { port?: number } = {}): Promise<Up> {
       bus = createKafkaBus({
         brokers: config.KAFKA_BROKERS, clientId: 'vawg-up', sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, logger: log,
         replicationFactor: config.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS,
+        ...kafkaSecurity(config),
       });
       summary.push(`bus            Kafka at ${config.KAFKA_BROKERS.join(',')} (KAFKA_BROKERS), topics ${config.VAWG_TOPIC_PREFIX}.*`);
     } else {

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { createPool, migrate, type Pool } from '@vawg/db';
 import { createObjectStore, type ObjectStore } from '@vawg/store';
-import { commonEnv, parseConfig, s3Env } from '@vawg/config';
+import { commonEnv, kafkaSecurity, parseConfig, s3Env } from '@vawg/config';
 import { storeFromConfig } from '@vawg/runtime';
 import { createKafkaBus, createPostgresBus, type Bus } from '@vawg/bus';
 import { topicsFor, type Topics } from '@vawg/contracts';
@@ -65,7 +65,7 @@ export async function connect(options: { long?: boolean } = {}): Promise<Connect
     store,
     topics: topicsFor(process.env.VAWG_TOPIC_PREFIX || !state ? config.VAWG_TOPIC_PREFIX : state.topicPrefix),
     bus: () => (bus ??= brokers
-      ? Promise.resolve(createKafkaBus({ brokers, clientId: 'vawg-cli' }))
+      ? Promise.resolve(createKafkaBus({ brokers, clientId: 'vawg-cli', ...kafkaSecurity(config) }))
       : createPostgresBus({ pool, connectionString: databaseUrl })),
     async close() {
       if (bus) await (await bus).close();

@@ -1,5 +1,5 @@
 // The Kafka adapter of the bus port, on kafkajs. See the service READMEs for which topics use it.
-import { Kafka, Partitioners, logLevel, type Consumer, type Producer, type LogEntry } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Consumer, type Producer, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Bus, SubscribeOptions, Subscription, TopicSpec, ConsumedMessage } from './port.ts';
 import { chunkBySize, headersOf, resumeAtStoredPositions, retriable } from './kafka-support.ts';
 import { RewindTo } from './rewind.ts';
@@ -26,6 +26,9 @@ export interface KafkaBusOptions {
    */
   replicationFactor?: number;
   minInsyncReplicas?: number;
+  /** TLS to the brokers (`true`, or the CA to trust) and SASL credentials (libs/config's kafkaSecurity). */
+  ssl?: true | { ca: string[] };
+  sasl?: { mechanism: 'scram-sha-256' | 'scram-sha-512' | 'plain'; username: string; password: string };
 }
 
 export function createKafkaBus(options: KafkaBusOptions): Bus {
@@ -33,6 +36,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...(options.ssl ? { ssl: options.ssl } : {}),
+    ...(options.sasl ? { sasl: options.sasl as SASLOptions } : {}),
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...rest } = entry.log;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 // Environment parsed by zod at start. A bad value stops the process with one line that names
 // the variable and what is wrong, never later and never with a stack trace.
 import { z } from 'zod';
@@ -50,7 +51,42 @@ export const kafkaEnv = {
   /** For the topics we create: copies of each partition (broker default when unset), and min.insync.replicas. */
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).optional(),
   KAFKA_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).max(10).optional(),
+  /** TLS to the brokers; KAFKA_SSL_CA_FILE: a PEM file of the CA that signed them, if not a public one. */
+  KAFKA_SSL: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  /** SASL: SCRAM (recommended) or PLAIN (only over TLS); the password directly or from a file. */
+  KAFKA_SASL_MECHANISM: z.enum(['scram-sha-256', 'scram-sha-512', 'plain']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD_FILE: z.string().min(1).optional(),
 };
+
+export interface KafkaSecurity {
+  ssl?: true | { ca: string[] };
+  sasl?: { mechanism: 'scram-sha-256' | 'scram-sha-512' | 'plain'; username: string; password: string };
+}
+
+/**
+ * The TLS and SASL settings of kafkajs from the environment; a ConfigError for an incomplete or
+ * unsafe set (a mechanism without a user or password, PLAIN without TLS).
+ */
+export function kafkaSecurity(config: {
+  KAFKA_SSL: boolean; KAFKA_SSL_CA_FILE?: string; KAFKA_SASL_MECHANISM?: NonNullable<KafkaSecurity['sasl']>['mechanism'];
+  KAFKA_SASL_USERNAME?: string; KAFKA_SASL_PASSWORD?: string; KAFKA_SASL_PASSWORD_FILE?: string;
+}, read: (path: string) => string = (path) => readFileSync(path, 'utf8')): KafkaSecurity {
+  const security: KafkaSecurity = {};
+  if (config.KAFKA_SSL) security.ssl = config.KAFKA_SSL_CA_FILE ? { ca: [read(config.KAFKA_SSL_CA_FILE)] } : true;
+  else if (config.KAFKA_SSL_CA_FILE) throw new ConfigError('configuration: KAFKA_SSL_CA_FILE is set but KAFKA_SSL is not true');
+  if (config.KAFKA_SASL_MECHANISM) {
+    const password = config.KAFKA_SASL_PASSWORD ?? (config.KAFKA_SASL_PASSWORD_FILE ? read(config.KAFKA_SASL_PASSWORD_FILE).trim() : undefined);
+    if (!config.KAFKA_SASL_USERNAME || !password) throw new ConfigError('configuration: KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (or KAFKA_SASL_PASSWORD_FILE)');
+    if (config.KAFKA_SASL_MECHANISM === 'plain' && !config.KAFKA_SSL) throw new ConfigError('configuration: KAFKA_SASL_MECHANISM=plain sends the password in clear: set KAFKA_SSL=true, or use scram-sha-512');
+    security.sasl = { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME, password };
+  } else if (config.KAFKA_SASL_USERNAME || config.KAFKA_SASL_PASSWORD || config.KAFKA_SASL_PASSWORD_FILE) {
+    throw new ConfigError('configuration: KAFKA_SASL_USERNAME or a password is set without KAFKA_SASL_MECHANISM (scram-sha-512, scram-sha-256 or plain)');
+  }
+  return security;
+}
 
 export const commonEnv = { ...baseEnv, ...kafkaEnv };
 export type CommonConfig = z.infer<z.ZodObject<typeof commonEnv>>;

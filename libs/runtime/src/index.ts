@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '@vawg/log';
 import { createRegistry, type Registry } from '@vawg/metrics';
 import { topicsFor, type Topics } from '@vawg/contracts';
 import type { ReadinessCheck } from '@vawg/http';
-import type { CommonConfig, S3Config } from '@vawg/config';
+import { kafkaSecurity, type CommonConfig, type S3Config } from '@vawg/config';
 import { startLagMonitor, type RunningStage } from '@vawg/pipeline';
 
 export interface Runtime {
@@ -47,6 +47,7 @@ export async function busFromConfig(config: CommonConfig, clientId: string, log?
       bus: createKafkaBus({
         brokers: config.KAFKA_BROKERS, clientId, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS, logger: log,
         replicationFactor: config.KAFKA_REPLICATION_FACTOR, minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS,
+        ...kafkaSecurity(config),
       }),
       description: `Kafka at ${config.KAFKA_BROKERS.join(',')}`,
     };
