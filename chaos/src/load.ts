@@ -70,6 +70,13 @@ export function createSender(url: string, tokens: ReadonlyMap<string, string>, b
         stats.batches += 1;
         return;
       }
+      if (response?.status === 429) {
+        // Over the force's fair share: wait as told, and send it again.
+        await response.text();
+        stats.retries += 1;
+        await new Promise((resolve) => setTimeout(resolve, 1000 * Number(response.headers.get('retry-after') ?? 1)));
+        continue;
+      }
       if (response && response.status !== 503 && response.status < 500) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
       last = response ? `${response.status} ${(await response.text()).slice(0, 300)}` : 'no answer (connection refused, reset or timed out)';
       stats.retries += 1;

@@ -56,14 +56,20 @@ export async function sendLines(options: {
   const totals: SendTotals = { submissions: 0, lines: 0, accepted: 0, refused: 0, byCode: new Map(), examples: [] };
   for (const batch of batchesOf(options.lines)) {
     let response: Response;
-    try {
-      response = await fetch(`${options.url}/v1/events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/x-ndjson', 'x-vawg-force': options.force },
-        body: batch.map((l) => l.text).join('\n'),
-      });
-    } catch (error) {
-      throw new CliError(`cannot reach ${options.url} (${(error as Error).message}); ${totals.lines} lines were sent before this`);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        response = await fetch(`${options.url}/v1/events`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/x-ndjson', 'x-vawg-force': options.force },
+          body: batch.map((l) => l.text).join('\n'),
+        });
+      } catch (error) {
+        throw new CliError(`cannot reach ${options.url} (${(error as Error).message}); ${totals.lines} lines were sent before this`);
+      }
+      // Over the force's fair share: wait as told and send the batch again (nothing of it was taken).
+      if (response.status !== 429 || attempt === 10) break;
+      await response.arrayBuffer();
+      await new Promise((resolve) => setTimeout(resolve, 1000 * Math.min(30, Number(response.headers.get('retry-after') ?? 1))));
     }
     const body = (await response.json().catch(() => ({}))) as Partial<ReceiptBody> & { title?: string; detail?: string };
     if (response.status !== 202) {

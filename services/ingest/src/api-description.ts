@@ -166,6 +166,7 @@ export const ingestRoutes: RouteDescription[] = [
         403: 'An operator credential (forbidden), or a line for another force (wrong-force): nothing accepted',
         413: `Over ${MAX_BODY_BYTES} bytes (body-too-large) or ${MAX_EVENTS} events (too-many-events)`,
         415: 'Not application/x-ndjson or application/json (unsupported-media-type)',
+        429: "Over the force's fair share (too-many-requests): batches in progress at once, or events a second; nothing taken, send it again after Retry-After",
         503: 'Could not be made durable in time: nothing acknowledged, send it again (unavailable)',
       }),
     },

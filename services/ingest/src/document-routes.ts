@@ -9,6 +9,7 @@ import { problem, sendProblem } from '@vawg/http';
 import type { Pool } from '@vawg/db';
 import { forceIds } from '@vawg/contracts';
 import type { ObjectStore } from '@vawg/store';
+import { Slots } from './fair-share.ts';
 import { bindDocument, documentKey, MAX_DOCUMENT_BYTES, receiveDocument } from './document-receive.ts';
 
 export interface DocumentRouteDeps {
@@ -19,30 +20,6 @@ export interface DocumentRouteDeps {
   maxBytes?: number;
   /** Uploads in progress at once, per force and in all (default 4 and 16): each holds a 5 MiB part buffer. */
   concurrency?: { perForce: number; total: number };
-}
-
-/** Counts uploads in progress, per force and in all, so memory stays bounded whoever sends what. */
-export class UploadSlots {
-  private readonly byForce = new Map<string, number>();
-  private total = 0;
-  constructor(private readonly limits: { perForce: number; total: number }) {}
-
-  /** A release function, or null when the force (or everyone) has as many uploads going as allowed. */
-  take(force: string): (() => void) | null {
-    const mine = this.byForce.get(force) ?? 0;
-    if (mine >= this.limits.perForce || this.total >= this.limits.total) return null;
-    this.byForce.set(force, mine + 1);
-    this.total += 1;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.total -= 1;
-      const left = (this.byForce.get(force) ?? 1) - 1;
-      if (left === 0) this.byForce.delete(force);
-      else this.byForce.set(force, left);
-    };
-  }
 }
 
 /** The answer to an upload (201 the first time, 200 for the same bytes again): what to cite. */
@@ -78,7 +55,7 @@ export function registerDocumentRoutes(app: FastifyInstance, deps: DocumentRoute
     return principal.force;
   };
 
-  const slots = new UploadSlots(deps.concurrency ?? { perForce: 4, total: 16 });
+  const slots = new Slots(deps.concurrency ?? { perForce: 4, total: 16 });
 
   app.post('/v1/documents', async (request, reply) => {
     const force = forceOnly(request, reply, 'uploaded');

@@ -15,6 +15,7 @@ import { registerContractRoute, registerRefusalRoutes } from './refusal-routes.t
 import { registerOpenApiRoute } from './api-description.ts';
 import { startRefusalStore } from './refusal-store.ts';
 import { registerDocumentRoutes } from './document-routes.ts';
+import type { FairShareLimits } from './fair-share.ts';
 import { registerCompletenessRoutes } from './completeness-routes.ts';
 import fastifyCookie from '@fastify/cookie';
 import { createConsoleSessions } from './console-session.ts';
@@ -40,6 +41,8 @@ export interface IngestDeps {
   completenessMetricsMs?: number;
   /** The operators' console: mark its cookie Secure over http too (behind a TLS proxy); how often GET /v1/pipeline samples (default 5 s). */
   console?: { secureCookie?: boolean; pipelineSampleMs?: number };
+  /** Each force's fair share of POST /v1/events: batches in progress and events a second (fair-share.ts). */
+  fairShare?: FairShareLimits;
   /** Documents uploading at once, per force and in all (default 4 and 16). */
   documentConcurrency?: { perForce: number; total: number };
 }
@@ -62,6 +65,7 @@ export async function startIngest(deps: IngestDeps): Promise<RunningStage> {
       deadlineMs: deps.deadlineMs ?? 10_000,
       pool: deps.pool,
       events,
+      fairShare: deps.fairShare,
     });
     registerRefusalRoutes(scope, deps.pool);
     registerCompletenessRoutes(scope, deps.pool);

@@ -1,6 +1,7 @@
 // The force-facing HTTP API of ingest (operations.md). Routes decide; steps do the work.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { defaultFairShare, EventBuckets, Slots, type FairShareLimits } from './fair-share.ts';
 import { z } from 'zod';
 import { problem, sendProblem } from '@vawg/http';
 import type { Counter } from '@vawg/metrics';
@@ -12,6 +13,8 @@ import type { Pool } from '@vawg/db';
 import { readSubmissionProgress } from '@vawg/pipeline';
 
 export interface RouteDeps {
+  /** Each force's fair share of POST /v1/events (fair-share.ts). */
+  fairShare?: FairShareLimits;
   authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   submit: (s: Submission) => Promise<Receipt>;
   deadlineMs: number;
@@ -45,7 +48,29 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   // The credential before the body: an unknown sender is answered 401 before a byte of it is read.
   app.addHook('onRequest', deps.authenticate);
 
-  app.post('/v1/events', { bodyLimit: MAX_BODY_BYTES }, async (request, reply) => {
+  const limits = deps.fairShare ?? defaultFairShare;
+  const inProgress = new Slots(limits.requests);
+  const buckets = new EventBuckets(limits.events);
+  const busy = (reply: FastifyReply, retryAfterSeconds: number, detail: string) => {
+    reply.header('retry-after', String(retryAfterSeconds));
+    return sendProblem(reply, problem(429, 'too-many-requests', 'Too many requests', detail));
+  };
+  /** A force's batches in progress at once are bounded, before its body is read: the others' go on. */
+  const takeSlot = async (request: FastifyRequest, reply: FastifyReply) => {
+    const principal = request.principal;
+    if (principal?.role !== 'force') return;
+    const release = inProgress.take(principal.force);
+    if (!release) {
+      reply.header('connection', 'close');
+      await busy(reply, 1, `${principal.force} has ${limits.requests.perForce} batches in progress (or the service is at its ${limits.requests.total}): send this one when one of them is answered`);
+      return;
+    }
+    releases.set(request, release);
+  };
+  const releases = new WeakMap<FastifyRequest, () => void>();
+  const freeSlot = (request: FastifyRequest) => Promise.resolve(releases.get(request)?.());
+
+  app.post('/v1/events', { bodyLimit: MAX_BODY_BYTES, onRequest: takeSlot, onResponse: freeSlot, onRequestAbort: freeSlot }, async (request, reply) => {
     const principal = request.principal;
     if (principal?.role !== 'force') {
       return sendProblem(reply, problem(403, 'forbidden', 'Forbidden', 'an operator credential reads everything and sends nothing'));
@@ -59,6 +84,10 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     if (body.length === 0) return sendProblem(reply, problem(400, 'malformed-body', 'Malformed body', 'the body is empty'));
     const decoded = mediaType === 'ndjson' ? decodeNdjson(body) : decodeJsonArray(body);
     if (!decoded.ok) return sendProblem(reply, decoded.problem);
+    const allowed = buckets.take(principal.force, decoded.lines.length);
+    if (!allowed.ok) {
+      return busy(reply, allowed.retryAfterSeconds, `${principal.force} is sending over ${limits.events.rate} events a second: send this batch again in ${allowed.retryAfterSeconds} s (nothing of it was accepted)`);
+    }
     const foreign = findForeignForce(decoded.lines, principal.force);
     if (foreign) {
       return sendProblem(reply, problem(403, 'wrong-force', 'Wrong force',

@@ -60,19 +60,20 @@ describe('the ingest API', () => {
   });
 
   it('answers each whole-request error with its own status and a problem document', async () => {
-    const cases: [number, string, Promise<{ statusCode: number; json: () => unknown; body: string }>][] = [
-      [401, '/problems/unauthorized', post(null, ndjson)],
-      [401, '/problems/unauthorized', post('vawg_forged', ndjson)],
-      [403, '/problems/wrong-force', post(essex, ndjson)],
-      [403, '/problems/wrong-force', post(kent, ndjson, 'application/x-ndjson', { 'x-vawg-force': 'essex' })],
-      [400, '/problems/malformed-body', post(kent, '{"not":"an array"}', 'application/json')],
-      [400, '/problems/malformed-body', post(kent, '', 'application/x-ndjson')],
-      [413, '/problems/body-too-large', post(kent, Buffer.alloc(MAX_BODY_BYTES + 1, 0x20))],
-      [413, '/problems/too-many-events', post(kent, '{}\n'.repeat(10_001))],
-      [415, '/problems/unsupported-media-type', post(kent, ndjson, 'text/plain')],
+    // One after another: at once, they would be over the force's share of batches in progress.
+    const cases: [number, string, () => Promise<{ statusCode: number; json: () => unknown; body: string }>][] = [
+      [401, '/problems/unauthorized', () => post(null, ndjson)],
+      [401, '/problems/unauthorized', () => post('vawg_forged', ndjson)],
+      [403, '/problems/wrong-force', () => post(essex, ndjson)],
+      [403, '/problems/wrong-force', () => post(kent, ndjson, 'application/x-ndjson', { 'x-vawg-force': 'essex' })],
+      [400, '/problems/malformed-body', () => post(kent, '{"not":"an array"}', 'application/json')],
+      [400, '/problems/malformed-body', () => post(kent, '', 'application/x-ndjson')],
+      [413, '/problems/body-too-large', () => post(kent, Buffer.alloc(MAX_BODY_BYTES + 1, 0x20))],
+      [413, '/problems/too-many-events', () => post(kent, '{}\n'.repeat(10_001))],
+      [415, '/problems/unsupported-media-type', () => post(kent, ndjson, 'text/plain')],
     ];
-    for (const [status, type, pending] of cases) {
-      const response = await pending;
+    for (const [status, type, send] of cases) {
+      const response = await send();
       expect({ status: response.statusCode, body: response.json() }).toMatchObject({ status, body: { status, type } });
       expect(response.body).not.toMatch(/at .*\.ts:\d+/);
     }
@@ -185,6 +186,46 @@ describe('the ingest API', () => {
       expect(answer.afterMs).toBeLessThan(15_000);
     } finally {
       await slow.stop();
+    }
+  });
+
+  it("keeps each force to its share: one at its limit gets 429 with Retry-After, another is served meanwhile", async () => {
+    const fair = await startIngestFixture('fair', { ingest: { fairShare: { requests: { perForce: 2, total: 10 }, events: { rate: 1, burst: 100 } } } });
+    try {
+      const base = await fair.app.listen({ port: 0, host: '127.0.0.1' });
+      const kentToken = await createCredential(fair.pool, { role: 'force', force: 'kent' });
+      const essexToken = await createCredential(fair.pool, { role: 'force', force: 'essex' });
+      // Two of kent's batches whose bodies are still coming: its share of requests in progress.
+      const open = [0, 1].map(() => httpRequest(`${base}/v1/events`, {
+        method: 'POST', headers: { 'content-type': 'application/x-ndjson', 'content-length': '100000', authorization: `Bearer ${kentToken}` },
+      }));
+      const closed = open.map((r) => new Promise((resolve) => { r.on('error', resolve); r.on('close', resolve); }));
+      for (const r of open) r.write(' ');
+      const send = (token: string, events: object[]) => fetch(`${base}/v1/events`, {
+        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' }, body: events.map((e) => JSON.stringify(e)).join('\n'),
+      });
+      // Once the server holds both (a third may slip in before, taking one event), a third waits.
+      const third = await eventually(async () => {
+        const response = await send(kentToken, [{ ...crimes[0]!, eventId: randomUUID() }]);
+        expect(response.status).toBe(429);
+        return response;
+      }, { timeoutMs: 10_000 });
+      expect(third.headers.get('retry-after')).toBe('1');
+      expect(await third.json()).toMatchObject({ type: '/problems/too-many-requests' });
+      // Essex is served all the while.
+      const essexCrime = { ...crimes[1]!, eventId: randomUUID(), force: 'essex' };
+      expect((await send(essexToken, [essexCrime])).status).toBe(202);
+      for (const r of open) r.destroy();
+      await Promise.all(closed);
+      // Kent's slots free again; then its events a second: 100 at once, then it waits.
+      const batch = Array.from({ length: 100 }, (_, i) => ({ ...crimes[0]!, eventId: randomUUID(), payload: { ...crimes[0]!.payload, crimeRef: `FS-${i}` } }));
+      await eventually(async () => expect((await send(kentToken, batch)).status).toBe(202));
+      const over = await send(kentToken, [{ ...crimes[0]!, eventId: randomUUID() }]);
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect((await send(essexToken, [{ ...essexCrime, eventId: randomUUID() }])).status).toBe(202);
+    } finally {
+      await fair.stop();
     }
   });
 });

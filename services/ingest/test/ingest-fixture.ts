@@ -27,7 +27,7 @@ export interface IngestFixtureOptions {
   /** How long a request may take to arrive whole (the app's default: 30 s). */
   requestTimeoutMs?: number;
   /** More of startIngest's options. */
-  ingest?: Partial<Pick<IngestDeps, 'deadlineMs' | 'completenessMetricsMs' | 'console' | 'documentConcurrency'>>;
+  ingest?: Partial<Pick<IngestDeps, 'deadlineMs' | 'completenessMetricsMs' | 'console' | 'documentConcurrency' | 'fairShare'>>;
 }
 
 export async function startIngestFixture(name: string, options: IngestFixtureOptions = {}): Promise<IngestFixture> {
