@@ -98,6 +98,10 @@ describe('credentials you can account for', () => {
     const oldId = await idOf(old);
     const rotated = await vawg(['tokens', 'rotate', '--id', oldId, '--grace', '1h']);
     const fresh = rotated.stdout.trim();
+    // Once: a second rotation of the same credential is refused while its successor stands.
+    const again = await vawg(['tokens', 'rotate', '--id', oldId]).catch((error: { code: number; stderr: string }) => error);
+    expect(again).toMatchObject({ code: 1 });
+    expect((again as { stderr: string }).stderr).toMatch(/rotated already/);
     expect(fresh).not.toBe(old);
     expect((await post(fresh, [crime()])).status).toBe(202);
     expect((await post(old, [crime()])).status).toBe(202);
@@ -105,6 +109,14 @@ describe('credentials you can account for', () => {
     await stack.pool.query(`UPDATE ingest.credentials SET expires_at = now() - interval '1 second' WHERE id = $1`, [oldId]);
     await eventually(async () => expect((await post(old, [crime()])).status).toBe(401), { timeoutMs: 6_000 });
     expect((await post(fresh, [crime()])).status).toBe(202);
+  });
+
+  it('carries the expiry over to the successor unless told otherwise', async () => {
+    const old = (await vawg(['tokens', 'create', '--force', 'kent', '--expires', '30d'])).stdout.trim();
+    const fresh = (await vawg(['tokens', 'rotate', '--id', await idOf(old)])).stdout.trim();
+    const { rows } = await stack.pool.query<{ id: string; expires_at: Date | null }>('SELECT id, expires_at FROM ingest.credentials WHERE id = ANY($1)', [[await idOf(old), await idOf(fresh)]]);
+    const freshRow = rows.find((r) => r.id !== rows.find((x) => x.expires_at && x.expires_at.getTime() < Date.now() + 2 * 86_400_000)?.id);
+    expect(freshRow?.expires_at?.getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
   });
 
   it("records an operator's reads of forces' refusals", async () => {

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { forceIds } from '@vawg/contracts';
 import { issueCredential } from '@vawg/ingest';
+import { withTransaction } from '@vawg/db';
 import { connect } from '../connect.ts';
 import { CliError } from '../cli-error.ts';
 
@@ -74,23 +75,34 @@ export async function tokensRevokeCommand(options: { id: string }): Promise<void
   }
 }
 
-/** A new credential for the same force, the old one kept for a grace period so the force can switch. */
+/**
+ * A new credential for the same force (or operator), with the old one's label and expiry unless
+ * told otherwise; the old one kept for a grace period so the force can switch. One transaction,
+ * and a credential is rotated once: rotating it again while its successor stands is refused.
+ */
 export async function tokensRotateCommand(options: { id: string; grace?: string; expires?: string }): Promise<void> {
   if (!UUID.test(options.id)) throw new CliError(`--id ${options.id}: a credential's id, as \`vawg tokens list\` shows it`);
   const graceUntil = parseExpiry(options.grace ?? '24h');
   const expiresAt = options.expires ? parseExpiry(options.expires) : undefined;
   const connection = await connect();
   try {
-    const { rows } = await connection.pool.query<CredentialRow>(
-      `SELECT id, role, force, label, created_at, expires_at, last_used_at, revoked_at FROM ingest.credentials
-        WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`, [options.id]);
-    const old = rows[0];
-    if (!old) throw new CliError(`no credential ${options.id} in force (see \`vawg tokens list --all\`)`);
-    const principal = old.role === 'force' && old.force ? { role: 'force' as const, force: old.force } : { role: 'operator' as const, force: null };
-    const { token, id } = await issueCredential(connection.pool, principal, { label: old.label ?? undefined, expiresAt, rotatedFrom: old.id });
-    await connection.pool.query('UPDATE ingest.credentials SET expires_at = least(coalesce(expires_at, $2), $2) WHERE id = $1', [old.id, graceUntil]);
-    console.error(`Credential ${id} replaces ${old.id} (${old.force ?? 'operator'}), which works until ${graceUntil.toISOString()}. Shown once:`);
-    console.log(token);
+    const outcome = await withTransaction(connection.pool, async (client) => {
+      const { rows } = await client.query<CredentialRow>(
+        `SELECT id, role, force, label, created_at, expires_at, last_used_at, revoked_at FROM ingest.credentials
+          WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) FOR UPDATE`, [options.id]);
+      const old = rows[0];
+      if (!old) throw new CliError(`no credential ${options.id} in force (see \`vawg tokens list --all\`)`);
+      const { rows: successors } = await client.query<{ id: string }>(
+        `SELECT id FROM ingest.credentials WHERE rotated_from = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`, [old.id]);
+      if (successors[0]) throw new CliError(`${old.id} was rotated already: its successor ${successors[0].id} is in force (rotate that one, or revoke it first)`);
+      const principal = old.role === 'force' && old.force ? { role: 'force' as const, force: old.force } : { role: 'operator' as const, force: null };
+      const issued = await issueCredential(client, principal, { label: old.label ?? undefined, expiresAt: expiresAt ?? old.expires_at ?? undefined, rotatedFrom: old.id });
+      const { rows: ended } = await client.query<{ expires_at: Date }>(
+        'UPDATE ingest.credentials SET expires_at = least(coalesce(expires_at, $2), $2) WHERE id = $1 RETURNING expires_at', [old.id, graceUntil]);
+      return { ...issued, old, oldUntil: ended[0]!.expires_at };
+    });
+    console.error(`Credential ${outcome.id} replaces ${outcome.old.id} (${outcome.old.force ?? 'operator'}), which works until ${outcome.oldUntil.toISOString()}. Shown once:`);
+    console.log(outcome.token);
   } finally {
     await connection.close();
   }

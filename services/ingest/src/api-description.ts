@@ -101,7 +101,7 @@ export const publicationsResponse = z.object({
 /** The cookie that carries a console session (HttpOnly, SameSite=Strict). */
 export const CONSOLE_SESSION_COOKIE = 'vawg_session';
 
-export const consoleSignIn = z.strictObject({ token: z.string().min(1).describe("An operator's credential") });
+export const consoleSignIn = z.strictObject({ token: z.string().min(1).max(200).describe("An operator's credential") });
 
 /** GET /console/reference.json: what the page offers to choose from. */
 export const consoleReferenceResponse = z.object({

@@ -78,7 +78,8 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     }
     request.headers.authorization = `Bearer ${parsed.data.token.trim()}`;
   };
-  app.post('/console/session', { preHandler: [tokenAsCredential, deps.authenticate] }, async (request, reply) => {
+  // A credential is 49 characters: a sign-in body is read no further than 4 KiB (413 beyond).
+  app.post('/console/session', { bodyLimit: 4096, preHandler: [tokenAsCredential, deps.authenticate] }, async (request, reply) => {
     if (request.principal?.role !== 'operator') {
       return sendProblem(reply, problem(403, 'operators-only', 'Operators only',
         "a force's credential does not open the console: it shows every force. Sign in with an operator's credential (`vawg tokens create --operator`)"));

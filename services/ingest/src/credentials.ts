@@ -1,6 +1,6 @@
 // Bearer credentials bound to a force (or an operator). Tokens are shown once and stored hashed.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Pool } from '@vawg/db';
+import type { Pool, PoolClient } from '@vawg/db';
 import type { OperatorCheck } from '@vawg/http';
 
 export type Principal =
@@ -23,7 +23,7 @@ export async function createCredential(pool: Pool, principal: Principal, options
 }
 
 /** A new credential: its token (shown once, stored only as a hash) and its id (to name it by). */
-export async function issueCredential(pool: Pool, principal: Principal, options: CredentialOptions = {}): Promise<{ token: string; id: string }> {
+export async function issueCredential(pool: Pool | PoolClient, principal: Principal, options: CredentialOptions = {}): Promise<{ token: string; id: string }> {
   const token = `vawg_${randomBytes(32).toString('base64url')}`;
   const { rows } = await pool.query<{ id: string }>(
     'INSERT INTO ingest.credentials (token_hash, role, force, label, expires_at, rotated_from) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id', [

@@ -6,7 +6,6 @@ import { createRuntime, stopOnSignals, storeFromConfig, watchStages, type StageW
 import pkg from '../package.json' with { type: 'json' };
 import { startIngest } from './ingest-service.ts';
 import { createOperatorCheck } from './credentials.ts';
-import { MAX_BODY_BYTES } from './decode-body.ts';
 
 const config = loadConfig(z.object({
   ...commonEnv,
@@ -25,7 +24,7 @@ const checks = [...runtime.checks, { name: 's3', check: () => store.ping() }];
 // The routes are registered on the app before the refusal store starts: its watch comes after.
 const started: { watch?: StageWatch } = {};
 const app = createHttpApp({
-  logger: runtime.log, registry: runtime.registry, checks, bodyLimit: MAX_BODY_BYTES, details: () => started.watch?.details() ?? Promise.resolve({}),
+  logger: runtime.log, registry: runtime.registry, checks, details: () => started.watch?.details() ?? Promise.resolve({}),
   // The forces' port: metrics and the lag tell of each force's activity, so operators only.
   operator: createOperatorCheck(runtime.pool),
 });

@@ -9,7 +9,7 @@ import type { Pool } from '@vawg/db';
 export const PAGE_BYTES = 1024 * 1024;
 
 export const refusalsQuery = z.strictObject({
-  since: z.iso.datetime({ offset: true }).optional(),
+  since: z.iso.datetime({ offset: true }).refine((v) => Number(v.slice(0, 4)) >= 1970, 'an instant from 1970 on').optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   force: z.enum(forceIdTuple).optional(),
   /** Where the previous page ended: its `next`, as it came. */
@@ -17,7 +17,11 @@ export const refusalsQuery = z.strictObject({
 });
 
 interface Cursor { refusedAt: string; submissionId: string; line: number; stage: string }
-const cursorShape = z.strictObject({ refusedAt: z.iso.datetime(), submissionId: z.guid(), line: z.number().int(), stage: z.string().max(20) });
+/** An instant PostgreSQL and JavaScript both hold: 1970 to 9999. */
+const instant = z.iso.datetime({ offset: true }).refine((v) => Number(v.slice(0, 4)) >= 1970 && !Number.isNaN(Date.parse(v)), 'an instant from 1970 on');
+const cursorShape = z.strictObject({
+  refusedAt: instant, submissionId: z.guid(), line: z.number().int().min(0).max(2_147_483_647), stage: z.enum(['ingest', 'validate']),
+});
 
 export function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');

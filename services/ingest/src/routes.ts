@@ -65,7 +65,16 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       await busy(reply, 1, `${principal.force} has ${limits.requests.perForce} batches in progress (or the service is at its ${limits.requests.total}): send this one when one of them is answered`);
       return;
     }
-    releases.set(request, release);
+    // Freed when the answer is sent, or when the connection closes first (a client gone while
+    // its credential was being looked up never reaches the abort hook, nor the answer).
+    const socket = request.raw.socket;
+    const free = () => {
+      socket.off('close', free);
+      release();
+    };
+    releases.set(request, free);
+    if (socket.destroyed) free();
+    else socket.once('close', free);
   };
   const releases = new WeakMap<FastifyRequest, () => void>();
   const freeSlot = (request: FastifyRequest) => Promise.resolve(releases.get(request)?.());

@@ -1,6 +1,7 @@
 // The ingest API against the real broker, PostgreSQL and S3: errors, security, receipts.
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bus } from '@vawg/bus';
 import { type Pool } from '@vawg/db';
@@ -224,6 +225,29 @@ describe('the ingest API', () => {
       expect(over.status).toBe(429);
       expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect((await send(essexToken, [{ ...essexCrime, eventId: randomUUID() }])).status).toBe(202);
+    } finally {
+      await fair.stop();
+    }
+  });
+
+  it("gives a force's slot back when its client is gone before the answer, even while its credential is looked up", async () => {
+    const fair = await startIngestFixture('slots', { ingest: { fairShare: { requests: { perForce: 1, total: 2 }, events: { rate: 10_000, burst: 10_000 } } } });
+    try {
+      const base = new URL(await fair.app.listen({ port: 0, host: '127.0.0.1' }));
+      // Fresh credentials, so each is looked up in PostgreSQL while its client has already gone.
+      const tokens = await Promise.all(Array.from({ length: 12 }, () => createCredential(fair.pool, { role: 'force', force: 'kent' })));
+      await Promise.all(tokens.map((token) => new Promise<void>((resolve) => {
+        const socket = connect(Number(base.port), base.hostname, () => {
+          socket.write(`POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/x-ndjson\r\nContent-Length: 100\r\n\r\n`);
+          setImmediate(() => { socket.destroy(); resolve(); });
+        });
+        socket.on('error', () => resolve());
+      })));
+      const fresh = await createCredential(fair.pool, { role: 'force', force: 'kent' });
+      await eventually(async () => {
+        const response = await fetch(`${base.origin}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${fresh}`, 'content-type': 'application/x-ndjson' }, body: JSON.stringify({ ...crimes[0]!, eventId: randomUUID() }) });
+        expect(response.status).toBe(202);
+      }, { timeoutMs: 10_000 });
     } finally {
       await fair.stop();
     }

@@ -9,7 +9,6 @@ import { silentLogger } from '@vawg/log';
 import { createRegistry } from '@vawg/metrics';
 import { createTestDatabase, kafkaBrokers, s3Endpoint, uniqueName, type TestDatabase } from '@vawg/testing';
 import { createOperatorCheck, startIngest, type IngestDeps } from '../src/index.ts';
-import { MAX_BODY_BYTES } from '../src/decode-body.ts';
 
 export interface IngestFixture {
   db: TestDatabase;
@@ -37,7 +36,7 @@ export async function startIngestFixture(name: string, options: IngestFixtureOpt
   const store = createObjectStore({ ...s3Endpoint(), bucket: uniqueName(name).toLowerCase(), forcePathStyle: true });
   const topics = topicsFor(uniqueName(name));
   const app = createHttpApp({
-    logger: silentLogger(), registry: createRegistry(), checks: [], bodyLimit: MAX_BODY_BYTES, requestTimeoutMs: options.requestTimeoutMs,
+    logger: silentLogger(), registry: createRegistry(), checks: [], requestTimeoutMs: options.requestTimeoutMs,
     ...(options.operatorProbes ? { operator: createOperatorCheck(pool) } : {}),
   });
   const ingest = await startIngest({ app, bus, pool, store, topics, registry: createRegistry(), log: silentLogger(), serviceVersion: 'ingest@test', ...options.ingest });
