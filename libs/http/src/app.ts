@@ -21,6 +21,12 @@ export interface HttpAppOptions {
   bodyLimit?: number;
   /** Longest a request may take to arrive whole, headers and body (default 30 s): then 408. */
   requestTimeoutMs?: number;
+  /**
+   * The load balancers in front (addresses or CIDR ranges) whose X-Forwarded-For is believed, so a
+   * request's address (what bad credentials are throttled by) is the client's, not the balancer's.
+   * None by default: the address is the connection's.
+   */
+  trustedProxies?: readonly string[];
   /** More for /readyz to say, such as each stage's lag; never decides readiness. */
   details?: () => Promise<Record<string, unknown>>;
   /**
@@ -77,6 +83,7 @@ export function createHttpApp(options: HttpAppOptions) {
     // Probes and scrapes every few seconds would drown the log; requests are logged as usual.
     logController: new LogController({ disableRequestLogging: (request) => PROBES.has(request.url) }),
     return503OnClosing: true,
+    trustProxy: options.trustedProxies && options.trustedProxies.length > 0 ? [...options.trustedProxies] : false,
     // A request whose headers and body are not all in within 30 s is answered 408 and its
     // connection closed (a 25 MiB document needs about 7 Mbit/s); a connection silent for a minute
     // is closed; a kept-alive one idles 5 s and serves 1,000 requests at most. A dripping sender

@@ -52,4 +52,20 @@ describe('the HTTP shell of every service', () => {
     expect((await app.inject({ url: '/metrics', ...asOperator })).body).toContain('vawg_test_total 1');
     await app.close();
   });
+
+  it('takes the client address from X-Forwarded-For only when the connection comes from a trusted proxy', async () => {
+    const make = (trustedProxies?: string[]) => {
+      const app = createHttpApp({ logger: silentLogger(), registry: createRegistry(), checks: [], trustedProxies });
+      app.get('/address', (request) => ({ ip: request.ip }));
+      return app;
+    };
+    const behind = make(['10.0.0.0/8']);
+    const ask = (app: ReturnType<typeof make>, remoteAddress: string) =>
+      app.inject({ url: '/address', remoteAddress, headers: { 'x-forwarded-for': '203.0.113.7' } }).then((r) => r.json<{ ip: string }>().ip);
+    expect(await ask(behind, '10.1.2.3')).toBe('203.0.113.7');
+    // Anyone else saying so is not believed: its own address is the one throttled.
+    expect(await ask(behind, '198.51.100.9')).toBe('198.51.100.9');
+    expect(await ask(make(), '10.1.2.3')).toBe('10.1.2.3');
+    await behind.close();
+  });
 });

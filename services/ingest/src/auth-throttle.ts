@@ -24,8 +24,4 @@ export class AuthThrottle {
     const over = current.count - FREE_FAILURES;
     return over <= 0 ? 0 : Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (over - 1));
   }
-
-  succeed(client: string): void {
-    this.failures.delete(client);
-  }
 }

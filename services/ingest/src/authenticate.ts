@@ -25,8 +25,9 @@ export function createAuthenticate(lookup: (token: string) => Promise<Principal 
     const read = request.method === 'GET' || request.method === 'HEAD';
     const principal = token ? await lookup(token)
       : session && read && request.headers.authorization === undefined ? await session(request) : null;
+    // A good credential does not clear an address's failures (one good token must not buy endless
+    // guesses with others): they fade with the throttle's window.
     if (principal) {
-      throttle.succeed(request.ip);
       request.principal = principal;
       return;
     }

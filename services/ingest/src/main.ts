@@ -14,6 +14,8 @@ const config = loadConfig(z.object({
   HOST: z.string().default('0.0.0.0'),
   /** A POST /v1/events is answered 202 or 503 within this, whatever its dependencies do. */
   INGEST_DEADLINE_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
+  /** Load balancers in front (comma-separated addresses or CIDR ranges) whose X-Forwarded-For is believed. */
+  INGEST_TRUSTED_PROXIES: z.string().optional().transform((v) => (v ? v.split(',').map((p) => p.trim()).filter(Boolean) : [])),
   /** `true` behind a TLS-terminating proxy: the console's session cookie is then always Secure (it is over https anyway). */
   CONSOLE_SECURE_COOKIE: envTypes.flag.default(false),
 }));
@@ -24,7 +26,7 @@ const checks = [...runtime.checks, { name: 's3', check: () => store.ping() }];
 // The routes are registered on the app before the refusal store starts: its watch comes after.
 const started: { watch?: StageWatch } = {};
 const app = createHttpApp({
-  logger: runtime.log, registry: runtime.registry, checks, details: () => started.watch?.details() ?? Promise.resolve({}),
+  logger: runtime.log, registry: runtime.registry, checks, trustedProxies: config.INGEST_TRUSTED_PROXIES, details: () => started.watch?.details() ?? Promise.resolve({}),
   // The forces' port: metrics and the lag tell of each force's activity, so operators only.
   operator: createOperatorCheck(runtime.pool),
 });

@@ -9,11 +9,8 @@ describe('slowing down repeated bad credentials', () => {
     expect(throttle.fail('10.0.0.2', 1000)).toBe(0);
   });
 
-  it('forgets failures after a success or after a minute', () => {
+  it('forgets failures after a minute (a good credential in between does not clear them)', () => {
     const throttle = new AuthThrottle();
-    for (let i = 0; i < 5; i++) throttle.fail('c', 0);
-    throttle.succeed('c');
-    expect(throttle.fail('c', 0)).toBe(0);
     for (let i = 0; i < 5; i++) throttle.fail('d', 0);
     expect(throttle.fail('d', 61_000)).toBe(0);
   });
