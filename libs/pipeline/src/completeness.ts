@@ -2,6 +2,7 @@
 // written in the stage's own transaction), and the read that judges each cell's state for a
 // period — for the API, the console, the metrics and a publication's manifest.
 import { z } from 'zod';
+import { monthsOfHalfYear } from '@vawg/kpi';
 import { cellOfValue, datasets, forceIds, type Dataset } from '@vawg/contracts';
 import type { Pool, PoolClient } from '@vawg/db';
 import {
@@ -112,15 +113,9 @@ export const completenessGridSchema = z.object({
 });
 export type CompletenessGrid = z.infer<typeof completenessGridSchema>;
 
-const HALF_YEAR = /^(20[1-9]\d)-H([12])$/;
-
 /** The months of a financial half-year (`2025-H1`: April to September 2025) or a single month, 2010 to 2099. */
 export function monthsOfPeriod(period: string): string[] {
-  const h = HALF_YEAR.exec(period);
-  if (h) {
-    const first = h[2] === '1' ? `${h[1]}-04` : `${h[1]}-10`;
-    return Array.from({ length: 6 }, (_, i) => addMonths(first, i));
-  }
+  if (/^20[1-9]\d-H[12]$/.test(period)) return monthsOfHalfYear(period);
   if (/^20[1-9]\d-(0[1-9]|1[0-2])$/.test(period)) return [period];
   throw new Error(`not a period: ${period} (a half-year such as 2025-H1, or a month such as 2025-04, from 2010 to 2099)`);
 }
