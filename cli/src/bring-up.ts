@@ -91,7 +91,7 @@ export async function bringUp(options: { port?: number } = {}): Promise<Up> {
 
     const port = options.port ?? (await choosePort(DEFAULT_PORT));
     const services = await startServices({
-      bus, pool, store, log, topics: topicsFor(config.VAWG_TOPIC_PREFIX), host: '127.0.0.1', port, version: pkg.version,
+      bus, pool, store, log, topics: topicsFor(config.VAWG_TOPIC_PREFIX, { refusedRetentionDays: config.REFUSED_RETENTION_DAYS }), host: '127.0.0.1', port, version: pkg.version,
       schedule: config.PUBLISH_SCHEDULE,
     });
     stops.push(() => services.stop());

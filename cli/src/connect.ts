@@ -63,7 +63,7 @@ export async function connect(options: { long?: boolean } = {}): Promise<Connect
   return {
     pool,
     store,
-    topics: topicsFor(process.env.VAWG_TOPIC_PREFIX || !state ? config.VAWG_TOPIC_PREFIX : state.topicPrefix),
+    topics: topicsFor(process.env.VAWG_TOPIC_PREFIX || !state ? config.VAWG_TOPIC_PREFIX : state.topicPrefix, { refusedRetentionDays: config.REFUSED_RETENTION_DAYS }),
     bus: () => (bus ??= brokers
       ? Promise.resolve(createKafkaBus({ brokers, clientId: 'vawg-cli', ...kafkaSecurity(config) }))
       : createPostgresBus({ pool, connectionString: databaseUrl })),

@@ -8,6 +8,7 @@ export * from './events/allegations.ts';
 export * from './events/returns.ts';
 export * from './events/corrections.ts';
 export * from './personal-data.ts';
+export * from './redact.ts';
 export * from './refusal.ts';
 export * from './context-rules.ts';
 export * from './parse-event.ts';

@@ -17,7 +17,11 @@ export interface Topics {
   deadLetter: string;
   /** publish -> anyone: a `report.published` for each revision written. */
   reports: string;
+  /** How long refused lines are kept (the refused topic, ingest.refusals' originals): 90 days unless set. */
+  refusedRetentionMs: number;
 }
+
+export const DEFAULT_REFUSED_RETENTION_DAYS = 90;
 
 /**
  * Partitions per topic. Messages are keyed by force, so a force's events keep their order and
@@ -26,17 +30,21 @@ export interface Topics {
 export const TOPIC_PARTITIONS = 6;
 
 /**
- * Every topic is kept for ever: raw, valid and refused are the record the aggregates are rebuilt
+ * Every topic but one is kept for ever: raw and valid are the record the aggregates are rebuilt
  * from, dead letters wait for a redrive however long a fix takes, and reports are the history.
+ * The refused topic is kept for the refusals' retention period (REFUSED_RETENTION_DAYS).
  */
-export function topicSpecs(topics: Topics): { topic: string; partitions: number; keepForever: boolean }[] {
-  return [topics.raw, topics.valid, topics.refused, topics.deadLetter, topics.reports].map((topic) => ({
-    topic, partitions: TOPIC_PARTITIONS, keepForever: true,
-  }));
+export function topicSpecs(topics: Topics): { topic: string; partitions: number; keepForever: boolean; retentionMs?: number }[] {
+  return [
+    ...[topics.raw, topics.valid, topics.deadLetter, topics.reports].map((topic) => ({ topic, partitions: TOPIC_PARTITIONS, keepForever: true })),
+    // Refused lines may hold personal data the checks did not recognise: kept only for the retention period.
+    { topic: topics.refused, partitions: TOPIC_PARTITIONS, keepForever: false, retentionMs: topics.refusedRetentionMs },
+  ];
 }
 
-export function topicsFor(prefix: string): Topics {
+export function topicsFor(prefix: string, options: { refusedRetentionDays?: number } = {}): Topics {
   return {
+    refusedRetentionMs: (options.refusedRetentionDays ?? DEFAULT_REFUSED_RETENTION_DAYS) * 86_400_000,
     prefix,
     raw: `${prefix}.raw.v1`,
     valid: `${prefix}.valid.v1`,
@@ -87,8 +95,10 @@ export const failureRecord = z.strictObject({
   eventId: z.string().nullable(),
   code: z.string(),
   message: z.string(),
-  /** The event as sent: the decoded JSON value, or the raw text of a line that was not JSON. */
+  /** The event as sent, personal data masked (redact.ts): the decoded JSON value, or the text of a line that was not JSON. */
   original: z.unknown(),
+  /** The SHA-256 of the line exactly as sent (hex), which the force can find in its own system. */
+  originalSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   refusedAt: z.iso.datetime(),
   serviceVersion: z.string(),
 });

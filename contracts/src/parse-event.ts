@@ -1,8 +1,10 @@
 import { forceEvent, type ForceEvent } from './events/index.ts';
 import { checkContext, type ReceiptContext } from './context-rules.ts';
 import { refusalFromIssues, type Refusal } from './refusal.ts';
+import { redactionsFromIssues, type Redaction } from './redact.ts';
 
-export type ParseResult = { ok: true; event: ForceEvent } | { ok: false; refusal: Refusal };
+/** A refusal says, too, where the value held personal data or fields never read: what redactValue masks. */
+export type ParseResult = { ok: true; event: ForceEvent } | { ok: false; refusal: Refusal; redactions?: Redaction[] };
 
 /** A lone UTF-16 surrogate (JSON lets `\ud800` through): not text at all, and PostgreSQL refuses it. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -27,7 +29,7 @@ export function parseEvent(value: unknown, ctx: ReceiptContext): ParseResult {
     return { ok: false, refusal: { code: `${at}.invalid-unicode`, message: `${at}: text that is not well-formed Unicode (a lone surrogate such as \\ud800)` } };
   }
   const parsed = forceEvent.safeParse(value, { reportInput: true });
-  if (!parsed.success) return { ok: false, refusal: refusalFromIssues(parsed.error.issues) };
+  if (!parsed.success) return { ok: false, refusal: refusalFromIssues(parsed.error.issues), redactions: redactionsFromIssues(parsed.error.issues, value) };
   const refusal = checkContext(parsed.data, ctx);
   return refusal ? { ok: false, refusal } : { ok: true, event: parsed.data };
 }

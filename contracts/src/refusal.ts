@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { unknownFieldName } from './redact.ts';
 
 /** Why one event was refused: a stable rule code the sender can act on, and a sentence for a person. */
 export interface Refusal {
@@ -23,10 +24,16 @@ export function refusalFromIssues(issues: readonly z.core.$ZodIssue[]): Refusal 
   const path = pathOf(first.path);
   const details = issues
     .slice(0, MAX_DETAILS)
-    .map((issue) => `${pathOf(issue.path) || 'event'}: ${issue.message}`)
+    .map((issue) => `${pathOf(issue.path) || 'event'}: ${messageOf(issue)}`)
     .join('; ');
   const more = issues.length > MAX_DETAILS ? ` (and ${issues.length - MAX_DETAILS} more)` : '';
   return { code: codeOf(first, path), message: details + more };
+}
+
+/** zod's message, except that an unknown field is named only if its name could not be personal data. */
+function messageOf(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'unrecognized_keys') return issue.message;
+  return `${issue.keys.length === 1 ? 'a field' : 'fields'} the contract does not have: ${issue.keys.map(unknownFieldName).join(', ')}`;
 }
 
 function codeOf(issue: z.core.$ZodIssue, path: string): string {

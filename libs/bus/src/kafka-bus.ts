@@ -1,5 +1,5 @@
 // The Kafka adapter of the bus port, on kafkajs. See the service READMEs for which topics use it.
-import { Kafka, Partitioners, logLevel, type Consumer, type Producer, type LogEntry, type SASLOptions } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, Partitioners, logLevel, type Consumer, type Producer, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Bus, SubscribeOptions, Subscription, TopicSpec, ConsumedMessage } from './port.ts';
 import { chunkBySize, headersOf, resumeAtStoredPositions, retriable } from './kafka-support.ts';
 import { RewindTo } from './rewind.ts';
@@ -110,11 +110,35 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     }
   }
 
+  /**
+   * A topic made before its retention was set, or since changed, is given the spec's. kafkajs has
+   * only the whole-set AlterConfigs, so every setting this adapter gives a topic is sent again.
+   */
+  async function alignRetention(specs: TopicSpec[]) {
+    if (specs.length === 0) return;
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false, resources: specs.map((s) => ({ type: ConfigResourceTypes.TOPIC, name: s.topic, configNames: ['retention.ms'] })),
+    });
+    const current = new Map(resources.map((r) => [r.resourceName, r.configEntries.find((e) => e.configName === 'retention.ms')?.configValue]));
+    const stale = specs.filter((s) => current.get(s.topic) !== String(s.retentionMs));
+    for (const s of stale) {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: s.topic, configEntries: [
+          { name: 'retention.ms', value: String(s.retentionMs) },
+          { name: 'retention.bytes', value: '-1' },
+          ...(options.minInsyncReplicas ? [{ name: 'min.insync.replicas', value: String(options.minInsyncReplicas) }] : []),
+        ] }],
+      });
+    }
+  }
+
   return {
     async ensureTopics(specs: TopicSpec[]) {
       await connectAdmin();
       const existing = new Set(await admin.listTopics());
       const missing = specs.filter((s) => !existing.has(s.topic));
+      await alignRetention(specs.filter((s) => existing.has(s.topic) && s.retentionMs !== undefined));
       if (missing.length === 0) return;
       await admin.createTopics({
         // kafkajs's own wait gives up when the metadata answers UNKNOWN_TOPIC_OR_PARTITION, which a
@@ -126,6 +150,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
           replicationFactor: options.replicationFactor ?? -1,
           configEntries: [
             ...(s.keepForever ? [{ name: 'retention.ms', value: '-1' }, { name: 'retention.bytes', value: '-1' }] : []),
+            ...(!s.keepForever && s.retentionMs !== undefined ? [{ name: 'retention.ms', value: String(s.retentionMs) }, { name: 'retention.bytes', value: '-1' }] : []),
             ...(options.minInsyncReplicas ? [{ name: 'min.insync.replicas', value: String(options.minInsyncReplicas) }] : []),
           ],
         })),

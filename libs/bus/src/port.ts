@@ -72,6 +72,8 @@ export interface TopicSpec {
   partitions: number;
   /** Keep every message for ever: a log the aggregates can be rebuilt from. */
   keepForever?: boolean;
+  /** Otherwise, how long a message is kept (the bus's default when unset: 7 days). */
+  retentionMs?: number;
 }
 
 export interface Bus {

@@ -57,13 +57,15 @@ export async function createPostgresBus(options: PostgresBusOptions): Promise<Bu
   const sweep = async () => {
     await pool.query(
       `DELETE FROM bus.records r USING bus.topics t
-        WHERE r.topic = t.topic AND NOT t.keep_forever AND r.appended_at < now() - make_interval(secs => $1)`,
+        WHERE r.topic = t.topic AND NOT t.keep_forever AND r.appended_at < now() - make_interval(secs => coalesce(t.retention_ms / 1000.0, $1))`,
       [(options.retentionMs ?? 7 * 86_400_000) / 1000]);
   };
   const sweeper = setInterval(() => {
     sweep().catch((error: unknown) => options.logger?.warn({ err: error }, 'bus: retention sweep failed; next in an hour'));
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
+  // Once at start too: a retention shortened, or a process restarted more often than hourly, still takes effect.
+  sweep().catch((error: unknown) => options.logger?.warn({ err: error }, 'bus: retention sweep failed; next in an hour'));
 
   async function read(topic: string, partition: number, from: number): Promise<ConsumedMessage[]> {
     // The end first, then only below it: everything below a committed end is committed.
@@ -81,7 +83,12 @@ export async function createPostgresBus(options: PostgresBusOptions): Promise<Bu
     async ensureTopics(specs: TopicSpec[]) {
       for (const s of specs) {
         await withTransaction(pool, async (client) => {
-          await client.query('INSERT INTO bus.topics (topic, partitions, keep_forever) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [s.topic, s.partitions, s.keepForever ?? false]);
+          // How long it keeps messages follows the latest spec (a retention changed in the environment); partitions never change.
+          await client.query(
+            `INSERT INTO bus.topics (topic, partitions, keep_forever, retention_ms) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (topic) DO UPDATE SET keep_forever = excluded.keep_forever, retention_ms = excluded.retention_ms
+             WHERE (bus.topics.keep_forever, bus.topics.retention_ms) IS DISTINCT FROM (excluded.keep_forever, excluded.retention_ms)`,
+            [s.topic, s.partitions, s.keepForever ?? false, s.retentionMs ?? null]);
           await client.query(
             'INSERT INTO bus.partitions (topic, partition) SELECT $1, p FROM generate_series(0, $2 - 1) AS p ON CONFLICT DO NOTHING', [s.topic, s.partitions]);
         });

@@ -20,3 +20,28 @@ describe('kafka topics kept for ever', () => {
     expect(entries).toEqual({ 'retention.ms': '-1', 'retention.bytes': '-1' });
   });
 });
+
+describe('kafka topics kept for a period', () => {
+  it('creates a topic with its retention, and gives an existing topic a changed one', async () => {
+    const { Kafka, ConfigResourceTypes, logLevel } = await import('kafkajs');
+    const bus = createKafkaBus({ brokers: kafkaBrokers(), clientId: 'retention' });
+    const topic = uniqueName('refused');
+    const admin = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const retention = async () => {
+      const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }] });
+      return described.resources[0]!.configEntries.find((e) => e.configName === 'retention.ms')?.configValue;
+    };
+    try {
+      await bus.ensureTopics([{ topic, partitions: 1, keepForever: true }]);
+      expect(await retention()).toBe('-1');
+      await bus.ensureTopics([{ topic, partitions: 1, retentionMs: 90 * 86_400_000 }]);
+      expect(await retention()).toBe(String(90 * 86_400_000));
+      await bus.ensureTopics([{ topic, partitions: 1, retentionMs: 86_400_000 }]);
+      expect(await retention()).toBe('86400000');
+    } finally {
+      await admin.disconnect();
+      await bus.close();
+    }
+  });
+});

@@ -31,6 +31,23 @@ describe('postgres bus', () => {
 
   busContract('postgres', () => newBus());
 
+  it('deletes the messages of a topic past its own retention when it starts, and keeps the rest', async () => {
+    const kept = uniqueName('kept');
+    const brief = uniqueName('brief');
+    const first = await newBus();
+    await first.ensureTopics([{ topic: kept, partitions: 1, keepForever: true }, { topic: brief, partitions: 1, retentionMs: 86_400_000 }]);
+    await first.publish(kept, [{ key: 'k', value: 'old' }]);
+    await first.publish(brief, [{ key: 'k', value: 'old' }, { key: 'k', value: 'new' }]);
+    // Two days pass for the first message of each.
+    await pool.query(`UPDATE bus.records SET appended_at = now() - interval '2 days' WHERE topic = ANY($1) AND "offset" = 0`, [[kept, brief]]);
+    await newBus();
+    await eventually(async () => {
+      const { rows } = await pool.query<{ topic: string; value: string }>(
+        `SELECT topic, convert_from(value, 'UTF8') AS value FROM bus.records WHERE topic = ANY($1) ORDER BY topic, "offset"`, [[kept, brief]]);
+      expect(rows.map((r) => `${r.topic === kept ? 'kept' : 'brief'}:${r.value}`).sort()).toEqual(['brief:new', 'kept:old']);
+    });
+  });
+
   it('never lets a reader skip a message, with many writers committing at once', async () => {
     const bus = await newBus();
     const t = uniqueName('race');

@@ -37,6 +37,8 @@ export const baseEnv = {
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// URL' }),
   /** Longest a database statement may run before it is cancelled as a transient failure. */
   DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Refused lines (the refused topic, and the originals in ingest.refusals) are deleted after this many days. */
+  REFUSED_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
 };
 
 /**

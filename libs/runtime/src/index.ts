@@ -76,7 +76,7 @@ export async function createRuntime(service: string, version: string, config: Co
     registry: createRegistry(),
     pool,
     bus,
-    topics: topicsFor(config.VAWG_TOPIC_PREFIX),
+    topics: topicsFor(config.VAWG_TOPIC_PREFIX, { refusedRetentionDays: config.REFUSED_RETENTION_DAYS }),
     checks: [
       { name: 'bus', check: () => bus.ping() },
       { name: 'postgres', check: () => databaseAnswers(pool) },

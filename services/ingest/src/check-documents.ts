@@ -1,6 +1,7 @@
 // A return cites documents by digest (events.md): each must have been uploaded by the same force
 // (POST /v1/documents), with the same byte count, before the return is accepted. One query per
 // batch, for every digest its returns cite; a line citing anything else is refused on its own.
+import { sha256Hex } from '@vawg/contracts';
 import type { Pool } from '@vawg/db';
 import type { LineOutcome } from './check-lines.ts';
 
@@ -24,13 +25,13 @@ export function refuseUncitable(outcomes: readonly LineOutcome[], force: string,
     for (const [i, d] of documents.entries()) {
       const bytes = uploaded.get(d.sha256);
       if (bytes === undefined) {
-        return { line: o.line, status: 'refused', eventId: o.eventId, original: o.event, refusal: {
+        return { line: o.line, status: 'refused', eventId: o.eventId, original: o.event, sha256: sha256Hex(o.bytes), value: o.event, refusal: {
           code: DOCUMENT_NOT_UPLOADED,
           message: `documents.${i} (${d.name}, sha256 ${d.sha256}) was never uploaded by ${force}: upload it with POST /v1/documents, then send the return again`,
         } };
       }
       if (bytes !== d.bytes) {
-        return { line: o.line, status: 'refused', eventId: o.eventId, original: o.event, refusal: {
+        return { line: o.line, status: 'refused', eventId: o.eventId, original: o.event, sha256: sha256Hex(o.bytes), value: o.event, refusal: {
           code: DOCUMENT_SIZE_MISMATCH,
           message: `documents.${i} (${d.name}, sha256 ${d.sha256}) says ${d.bytes} bytes; the document ${force} uploaded has ${bytes}`,
         } };

@@ -1,22 +1,29 @@
 // The stateless contract, applied line by line so the receipt can answer for every event at once.
 // validate applies it again with the rules that need state; this step needs none.
-import { forceIds, parseEvent, type ForceEvent, type Refusal } from '@vawg/contracts';
+import { forceIds, maskIdentifier, maskText, parseEvent, redactValue, sha256Hex, type ForceEvent, type Refusal } from '@vawg/contracts';
 import type { DecodedLine } from './decode-body.ts';
 
+/**
+ * A line's outcome. A refused line carries only what may be kept: its original, eventId and
+ * message with personal data masked (contracts/src/redact.ts), and the SHA-256 of the line as sent.
+ * `value`, the line as decoded, is for counting here and is never written anywhere.
+ */
 export type LineOutcome =
-  | { line: number; status: 'accepted'; eventId: string; event: ForceEvent }
-  | { line: number; status: 'refused'; eventId: string | null; refusal: Refusal; original: unknown };
+  | { line: number; status: 'accepted'; eventId: string; event: ForceEvent; bytes: Buffer }
+  | { line: number; status: 'refused'; eventId: string | null; refusal: Refusal; original: unknown; sha256: string; value: unknown };
 
 function eventIdOf(value: unknown): string | null {
   if (typeof value !== 'object' || value === null || !('eventId' in value)) return null;
-  return typeof value.eventId === 'string' ? value.eventId.slice(0, 100) : null;
+  return typeof value.eventId === 'string' ? maskIdentifier(value.eventId) : null;
 }
+
+const masked = (refusal: Refusal): Refusal => ({ code: refusal.code, message: maskText(refusal.message) });
 
 /**
  * The first line that names another real force than the credential's: a reason to refuse the
  * whole batch (403). A force id that exists nowhere is a mistake in one line, refused on its own.
  */
-export function findForeignForce(lines: readonly DecodedLine[], force: string): { line: number; force: string } | null {
+export function findForeignForce(lines: readonly Pick<DecodedLine, 'line' | 'value'>[], force: string): { line: number; force: string } | null {
   for (const l of lines) {
     const v = l.value;
     if (typeof v === 'object' && v !== null && 'force' in v && typeof v.force === 'string' && v.force !== force && forceIds.includes(v.force)) {
@@ -28,9 +35,12 @@ export function findForeignForce(lines: readonly DecodedLine[], force: string): 
 
 export function checkLines(lines: readonly DecodedLine[], ctx: { force: string; receivedAt: Date }): LineOutcome[] {
   return lines.map((l): LineOutcome => {
-    if (l.refusal) return { line: l.line, status: 'refused', eventId: null, refusal: l.refusal, original: l.original ?? null };
+    if (l.refusal) return { line: l.line, status: 'refused', eventId: null, refusal: l.refusal, original: l.original ?? null, sha256: sha256Hex(l.bytes), value: null };
     const parsed = parseEvent(l.value, ctx);
-    if (parsed.ok) return { line: l.line, status: 'accepted', eventId: parsed.event.eventId, event: parsed.event };
-    return { line: l.line, status: 'refused', eventId: eventIdOf(l.value), refusal: parsed.refusal, original: l.value };
+    if (parsed.ok) return { line: l.line, status: 'accepted', eventId: parsed.event.eventId, event: parsed.event, bytes: l.bytes };
+    return {
+      line: l.line, status: 'refused', eventId: eventIdOf(l.value), refusal: masked(parsed.refusal),
+      original: redactValue(l.value, parsed.redactions), sha256: sha256Hex(l.bytes), value: l.value,
+    };
   });
 }

@@ -1,7 +1,6 @@
 // Turns a request body into lines, each either a decoded JSON value or a line-level refusal.
 // Whole-body problems (too many events, not an array) refuse the request; everything else is
 // decided line by line so one bad event never costs the good ones.
-import { createHash } from 'node:crypto';
 import { problem, type Problem } from '@vawg/http';
 import type { Refusal } from '@vawg/contracts';
 
@@ -9,7 +8,6 @@ export const MAX_EVENTS = 10_000;
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Far above any valid event (the largest free text is 4,000 characters). */
 export const MAX_LINE_BYTES = 64 * 1024;
-const KEPT_PREFIX = 1024;
 /** Events nest four deep at most (event, payload, documents, document); far deeper is hostile. */
 export const MAX_DEPTH = 32;
 
@@ -17,9 +15,11 @@ export interface DecodedLine {
   line: number;
   /** The decoded JSON value, when the line decoded. */
   value?: unknown;
-  /** Why the line could not be decoded; `original` then holds what we keep of its text. */
+  /** Why the line could not be decoded; `original` then holds what we keep of its text (masked). */
   refusal?: Refusal;
   original?: string;
+  /** The line as sent (an element of a JSON array as re-serialised): hashed if it is refused, archived if accepted. */
+  bytes: Buffer;
 }
 
 export type DecodeResult = { ok: true; lines: DecodedLine[] } | { ok: false; problem: Problem };
@@ -63,11 +63,20 @@ export function jsonError(error: unknown): string {
   return position ? `not valid JSON at character ${position}` : 'not valid JSON';
 }
 
+/**
+ * A line refused before it could be read is not kept at all: personal data in text that is not
+ * JSON cannot be told from the rest (a name as a bare key, an address cut off mid-way), so it is
+ * all withheld. The receipt and the refusal carry the line's SHA-256 and the reason instead.
+ */
+export function notKept(bytes: Buffer, why: string): string {
+  return `[not kept: ${bytes.length} bytes, ${why}]`;
+}
+
 function tooLarge(bytes: Buffer, line: number): DecodedLine {
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
   return {
     line,
-    original: `${bytes.subarray(0, KEPT_PREFIX).toString('utf8')}… [${bytes.length} bytes, sha256 ${sha256}; whole line in the raw archive]`,
+    bytes,
+    original: notKept(bytes, 'too large to read'),
     refusal: { code: 'line.too-large', message: `a line holds at most ${MAX_LINE_BYTES} bytes; this one has ${bytes.length}` },
   };
 }
@@ -78,15 +87,15 @@ function decodeLine(bytes: Buffer, line: number): DecodedLine {
   try {
     text = utf8.decode(bytes);
   } catch {
-    return { line, original: bytes.toString('utf8'), refusal: { code: 'line.invalid-utf8', message: 'the line is not valid UTF-8' } };
+    return { line, bytes, original: notKept(bytes, 'not UTF-8'), refusal: { code: 'line.invalid-utf8', message: 'the line is not valid UTF-8' } };
   }
   if (nestingDepth(text) > MAX_DEPTH) {
-    return { line, original: text.slice(0, KEPT_PREFIX), refusal: { code: 'line.too-deep', message: `JSON nested more than ${MAX_DEPTH} levels deep` } };
+    return { line, bytes, original: notKept(bytes, 'nested too deep to read'), refusal: { code: 'line.too-deep', message: `JSON nested more than ${MAX_DEPTH} levels deep` } };
   }
   try {
-    return { line, value: JSON.parse(text) as unknown };
+    return { line, bytes, value: JSON.parse(text) as unknown };
   } catch (error) {
-    return { line, original: text, refusal: { code: 'line.malformed-json', message: `the line is ${jsonError(error)}` } };
+    return { line, bytes, original: notKept(bytes, 'not JSON'), refusal: { code: 'line.malformed-json', message: `the line is ${jsonError(error)}` } };
   }
 }
 
@@ -129,8 +138,8 @@ export function decodeJsonArray(body: Buffer): DecodeResult {
   return {
     ok: true,
     lines: value.map((v: unknown, i): DecodedLine => {
-      const text = JSON.stringify(v) ?? 'null';
-      return text.length > MAX_LINE_BYTES / 4 && Buffer.byteLength(text) > MAX_LINE_BYTES ? tooLarge(Buffer.from(text), i + 1) : { line: i + 1, value: v };
+      const bytes = Buffer.from(JSON.stringify(v) ?? 'null');
+      return bytes.length > MAX_LINE_BYTES ? tooLarge(bytes, i + 1) : { line: i + 1, bytes, value: v };
     }),
   };
 }

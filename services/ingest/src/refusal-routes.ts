@@ -48,14 +48,15 @@ export const refusalsResponse = z.object({
     line: z.number().int(),
     receivedAt: z.iso.datetime(),
     refusedAt: z.iso.datetime(),
-    original: z.unknown().describe('The line as sent: the event, or the text of a line that was not JSON'),
+    original: z.unknown().describe('The line as sent, with personal data masked ([email], [phone], …; an unknown field\'s value not kept): the event, or the text of a line that was not JSON. Null once past the retention period (REFUSED_RETENTION_DAYS, 90 days by default)'),
+    sha256: z.string().nullable().describe('The SHA-256 of the line as sent (an element of a JSON array: as JSON.stringify writes it); null for refusals by validate, and for those kept before it was recorded'),
   })).describe('Newest first'),
   next: z.string().nullable().describe('More refusals are older than this page: ask again with `after=` this; null on the last page'),
 });
 
 interface RefusalRow {
   force: string; submission_id: string; line: number; stage: string; event_id: string | null; code: string; message: string;
-  original: string; received_at: Date; refused_at: Date;
+  original: string | null; original_sha256: string | null; received_at: Date; refused_at: Date;
 }
 
 export function registerRefusalRoutes(app: FastifyInstance, pool: Pool): void {
@@ -77,7 +78,7 @@ export function registerRefusalRoutes(app: FastifyInstance, pool: Pool): void {
     }
     // Newest first, by a key no two refusals share, so a page starts exactly where the last ended.
     const { rows } = await pool.query<RefusalRow>(
-      `SELECT force, submission_id, line, stage, event_id, code, message, original, received_at, refused_at FROM ingest.refusals
+      `SELECT force, submission_id, line, stage, event_id, code, message, original, original_sha256, received_at, refused_at FROM ingest.refusals
         WHERE ($1::text IS NULL OR force = $1) AND ($2::timestamptz IS NULL OR refused_at >= $2)
           AND ($4::timestamptz IS NULL OR (refused_at, submission_id, line, stage) < ($4, $5::uuid, $6::int, $7::text))
         ORDER BY refused_at DESC, submission_id DESC, line DESC, stage DESC LIMIT $3`,
@@ -86,9 +87,10 @@ export function registerRefusalRoutes(app: FastifyInstance, pool: Pool): void {
     const page: RefusalRow[] = [];
     let bytes = 0;
     for (const r of rows.slice(0, parsed.data.limit)) {
-      if (page.length > 0 && bytes + r.original.length + r.message.length > PAGE_BYTES) break;
+      const size = (r.original?.length ?? 4) + r.message.length;
+      if (page.length > 0 && bytes + size > PAGE_BYTES) break;
       page.push(r);
-      bytes += r.original.length + r.message.length;
+      bytes += size;
     }
     const last = page.at(-1);
     const more = page.length < rows.length;
@@ -96,7 +98,7 @@ export function registerRefusalRoutes(app: FastifyInstance, pool: Pool): void {
       refusals: page.map((r) => ({
         force: r.force, eventId: r.event_id, code: r.code, message: r.message, stage: r.stage,
         submissionId: r.submission_id, line: r.line, receivedAt: r.received_at.toISOString(), refusedAt: r.refused_at.toISOString(),
-        original: JSON.parse(r.original) as unknown,
+        original: r.original === null ? null : JSON.parse(r.original) as unknown, sha256: r.original_sha256,
       })),
       next: more && last ? encodeCursor({ refusedAt: last.refused_at.toISOString(), submissionId: last.submission_id, line: last.line, stage: last.stage }) : null,
     };

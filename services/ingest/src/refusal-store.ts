@@ -23,13 +23,31 @@ export async function storeRefusals(pool: Pool | PoolClient, records: readonly F
   if (records.length === 0) return;
   const column = <T>(pick: (r: FailureRecord) => T) => records.map(pick);
   await pool.query(
-    `INSERT INTO ingest.refusals (force, submission_id, line, stage, event_id, code, message, original, received_at, refused_at, service_version)
-     SELECT * FROM unnest($1::text[], $2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[])
+    `INSERT INTO ingest.refusals (force, submission_id, line, stage, event_id, code, message, original, received_at, refused_at, service_version, original_sha256)
+     SELECT * FROM unnest($1::text[], $2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[], $12::text[])
      ON CONFLICT DO NOTHING`,
     [column((r) => r.force), column((r) => r.submissionId), column((r) => r.line), column((r) => r.type.replace(/^failure\./, '')),
       column((r) => optionalText(r.eventId)), column((r) => text(r.code)), column((r) => text(r.message)), column((r) => JSON.stringify(r.original) ?? 'null'),
-      column((r) => r.receivedAt), column((r) => r.refusedAt), column((r) => r.serviceVersion)]);
+      column((r) => r.receivedAt), column((r) => r.refusedAt), column((r) => r.serviceVersion), column((r) => r.originalSha256 ?? null)]);
 }
+
+/**
+ * Deletes the originals of refusals older than the retention period, a few thousand rows a
+ * statement so no sweep holds locks for long; the rest of each refusal (code, message, hash) stays.
+ */
+export async function deleteExpiredOriginals(pool: Pool, retentionMs: number): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const { rowCount } = await pool.query(
+      `UPDATE ingest.refusals SET original = NULL
+        WHERE ctid = ANY (ARRAY(SELECT ctid FROM ingest.refusals WHERE original IS NOT NULL AND refused_at < now() - make_interval(secs => $1) LIMIT 5000))`,
+      [retentionMs / 1000]);
+    deleted += rowCount ?? 0;
+    if ((rowCount ?? 0) < 5000) return deleted;
+  }
+}
+
+const SWEEP_INTERVAL_MS = 3_600_000;
 
 export interface RefusalStoreDeps {
   bus: Bus;
@@ -61,10 +79,20 @@ export async function startRefusalStore(deps: RefusalStoreDeps): Promise<Running
     registry: deps.registry,
   });
   const subscription = await deps.bus.subscribe({ groupId: refusalsGroup(deps.topics), topics: [deps.topics.refused], handler: runner.handler });
+  // Refused originals outlive their retention by an hour at most.
+  const sweep = () => {
+    deleteExpiredOriginals(deps.pool, deps.topics.refusedRetentionMs)
+      .then((n) => { if (n > 0) deps.log.info({ deleted: n }, 'refusals: originals past their retention deleted'); })
+      .catch((error: unknown) => deps.log.warn({ err: error }, 'refusals: retention sweep failed; next in an hour'));
+  };
+  sweep();
+  const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
+  sweeper.unref();
   return {
     ready: () => runner.ready(),
     watch: { stage: 'refusals', topic: deps.topics.refused, positions: () => deps.bus.committedOffsets(refusalsGroup(deps.topics), deps.topics.refused) },
     async stop() {
+      clearInterval(sweeper);
       runner.stop();
       await subscription.stop();
     },

@@ -23,6 +23,7 @@ export const receiptSchema = z.object({
     z.object({ line: z.number().int().min(1), eventId: z.string(), status: z.literal('accepted') }),
     z.object({
       line: z.number().int().min(1), eventId: z.string().nullable(), status: z.literal('refused'),
+      sha256: z.string().describe('The SHA-256 of the line as sent (an element of a JSON array: as JSON.stringify writes it), to find it in your own system'),
       code: z.string().describe('The rule code, such as payload.victim.sex.invalid (every code: contracts/README.md)'), message: z.string(),
     }),
   ])),
@@ -52,7 +53,7 @@ export interface SubmitDeps {
 export function receiptOf(s: Submission): Receipt {
   const results = s.outcomes.map((o) => o.status === 'accepted'
     ? { line: o.line, eventId: o.eventId, status: o.status }
-    : { line: o.line, eventId: o.eventId, status: o.status, code: o.refusal.code, message: o.refusal.message });
+    : { line: o.line, eventId: o.eventId, status: o.status, sha256: o.sha256, code: o.refusal.code, message: o.refusal.message });
   const accepted = s.outcomes.filter((o) => o.status === 'accepted').length;
   return {
     submissionId: s.submissionId, force: s.force, receivedAt: s.receivedAt.toISOString(),
@@ -60,10 +61,32 @@ export function receiptOf(s: Submission): Receipt {
   };
 }
 
+/** Where the archive of a submission is kept; `.ndjson` when it is, or had to be rewritten as, NDJSON. */
 export function archiveKey(s: Submission): string {
   const day = s.receivedAt.toISOString().slice(0, 10);
-  return `raw/${s.force}/${day}/${s.submissionId}.${s.mediaType === 'ndjson' ? 'ndjson' : 'json'}`;
+  const ndjson = s.mediaType === 'ndjson' || s.outcomes.some((o) => o.status === 'refused');
+  return `raw/${s.force}/${day}/${s.submissionId}.${ndjson ? 'ndjson' : 'json'}`;
 }
+
+/**
+ * What the raw archive keeps of a submission: the exact bytes received when every line was
+ * accepted. Otherwise one line per line received: an accepted line as sent (an element of a JSON
+ * array as re-serialised), a refused one only as its line number, code and SHA-256, so that no
+ * refused line (which may hold personal data the checks did not recognise) outlives the refusals'
+ * retention in the archive, and no replay of it could accept what was refused.
+ */
+export function archiveBody(s: Submission): { body: Buffer; contentType: string } {
+  if (!s.outcomes.some((o) => o.status === 'refused')) {
+    return { body: s.body, contentType: s.mediaType === 'ndjson' ? 'application/x-ndjson' : 'application/json' };
+  }
+  const parts: Buffer[] = [];
+  for (const o of s.outcomes) {
+    parts.push(o.status === 'accepted' ? o.bytes : Buffer.from(JSON.stringify({ refused: { line: o.line, code: o.refusal.code, sha256: o.sha256 } })), NEWLINE);
+  }
+  return { body: Buffer.concat(parts), contentType: 'application/x-ndjson' };
+}
+
+const NEWLINE = Buffer.from('\n');
 
 export function createSubmitStep(deps: SubmitDeps) {
   return async function submit(s: Submission): Promise<Receipt> {
@@ -77,7 +100,7 @@ export function createSubmitStep(deps: SubmitDeps) {
       } else {
         const record: FailureRecord = {
           type: 'failure.ingest', v: 1, submissionId: s.submissionId, line: o.line, force: s.force, receivedAt,
-          eventId: o.eventId, code: o.refusal.code, message: o.refusal.message, original: o.original,
+          eventId: o.eventId, code: o.refusal.code, message: o.refusal.message, original: o.original, originalSha256: o.sha256,
           refusedAt: receivedAt, serviceVersion: deps.serviceVersion,
         };
         refused.push(JSON.stringify(record));
@@ -85,10 +108,11 @@ export function createSubmitStep(deps: SubmitDeps) {
     }
     const receipt = receiptOf(s);
     const key = archiveKey(s);
+    const archived = archiveBody(s);
     // What each force-dataset-month received, and how much of it was refused here.
     const cells = new CompletenessTally();
     for (const o of s.outcomes) {
-      const value = o.status === 'accepted' ? o.event : o.original;
+      const value = o.status === 'accepted' ? o.event : o.value;
       // Arrival is of what was accepted: a month whose every line was refused has not arrived.
       cells.add(s.force, value, 'received', 1, o.status === 'accepted' ? receivedAt : undefined);
       if (o.status === 'refused') cells.add(s.force, value, 'refused');
@@ -97,7 +121,7 @@ export function createSubmitStep(deps: SubmitDeps) {
     await Promise.all([
       deps.bus.publish(deps.topics.raw, raw.map((value) => ({ key: s.force, value }))),
       deps.bus.publish(deps.topics.refused, refused.map((value) => ({ key: s.force, value }))),
-      deps.store.put(key, s.body, s.mediaType === 'ndjson' ? 'application/x-ndjson' : 'application/json'),
+      deps.store.put(key, archived.body, archived.contentType),
     ]);
     // One statement, so the receipt, its progress and the completeness counts are one commit.
     await deps.pool.query(

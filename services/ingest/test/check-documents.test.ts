@@ -4,10 +4,11 @@ import { checkLines } from '../src/check-lines.ts';
 import { citedDigests, refuseUncitable } from '../src/check-documents.ts';
 
 const digest = (c: string) => c.repeat(64);
-const line = (n: number, kpi: string, documents: { name: string; sha256: string; bytes: number }[]) => ({ line: n, value: {
+const decoded = (n: number, value: unknown) => ({ line: n, value, bytes: Buffer.from(JSON.stringify(value)) });
+const line = (n: number, kpi: string, documents: { name: string; sha256: string; bytes: number }[]) => decoded(n, {
   eventId: randomUUID(), type: 'return.submitted', schemaVersion: 1, force: 'kent', occurredAt: '2025-10-06', producedAt: '2025-10-06T10:00:00Z',
   payload: { kpi, period: '2025-H1', summary: 'A return.', documents },
-} });
+});
 
 describe('documents cited by returns', () => {
   const outcomes = checkLines([
@@ -15,7 +16,7 @@ describe('documents cited by returns', () => {
     line(2, '3.1', [{ name: 'a.csv', sha256: digest('a'), bytes: 10 }, { name: 'c.pdf', sha256: digest('c'), bytes: 30 }]),
     line(3, '4.1', [{ name: 'b.pdf', sha256: digest('b'), bytes: 21 }]),
     line(4, '9.1', []),
-    { line: 5, value: { eventId: 'not-a-return' } },
+    decoded(5, { eventId: 'not-a-return' }),
   ], { force: 'kent', receivedAt: new Date('2025-10-07T00:00:00Z') });
 
   it('asks once for every digest the accepted returns cite', () => {

@@ -12,6 +12,8 @@ import { seeded, syntheticCrimes } from '@vawg/synthetic';
 import { createCredential, type Receipt } from '../src/index.ts';
 import { MAX_BODY_BYTES } from '../src/decode-body.ts';
 import { startIngestFixture, type IngestFixture } from './ingest-fixture.ts';
+import fc from 'fast-check';
+import { arbitraryEvent } from '@vawg/contracts/arbitraries';
 
 describe('the ingest API', () => {
   let fx: IngestFixture;
@@ -108,21 +110,24 @@ describe('the ingest API', () => {
   });
 
   it('pages refusals newest first by a cursor, each page within its byte budget', async () => {
-    // 25 refusals of 60 KiB each (about 1.5 MB of originals), in one batch.
-    const big = Array.from({ length: 25 }, (_, i) => ({ ...crimes[0], eventId: randomUUID(), payload: { crimeRef: `PG-${i}`, filler: 'x'.repeat(60 * 1024) } }));
-    expect((await post(essex, big.map((e) => JSON.stringify({ ...e, force: 'essex' })).join('\n'))).json<{ refused: number }>().refused).toBe(25);
+    // 100 returns citing 50 documents never uploaded (about 14 KB each, 1.4 MB of originals), in one batch.
+    const [sample] = fc.sample(arbitraryEvent('return.submitted', 'essex'), { numRuns: 1, seed: 3 });
+    const documents = Array.from({ length: 50 }, (_, d) => ({ name: `${'d'.repeat(180)}-${d}.pdf`, sha256: 'f'.repeat(64), bytes: 10 }));
+    const big = Array.from({ length: 100 }, (_, i) => ({ ...sample!, eventId: randomUUID(), payload: { ...sample!.payload, summary: `PG-${i} ${'a'.repeat(3990)}`, documents } }));
+    const receipt = (await post(essex, big.map((e) => JSON.stringify(e)).join('\n'))).json<Receipt>();
+    expect(receipt.results.map((r) => r.status === 'refused' && r.code)).toEqual(big.map(() => 'return.document-not-uploaded'));
     type Page = { refusals: { eventId: string }[]; next: string | null };
     const page = async (query: string) => (await app.inject({ url: `/v1/refusals${query}`, headers: { authorization: `Bearer ${essex}` } })).json<Page>();
     await eventually(async () => {
       const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ingest.refusals WHERE force = 'essex' AND original LIKE '%PG-%'`);
-      expect(rows[0]!.n).toBe(25);
+      expect(rows[0]!.n).toBe(100);
     });
     const seen: string[] = [];
     let next: string | null = '';
     let pages = 0;
     while (next !== null) {
-      const body: Page = await page(`?limit=10${next ? `&after=${next}` : ''}`);
-      expect(body.refusals.length).toBeLessThanOrEqual(10);
+      const body: Page = await page(`?limit=40${next ? `&after=${next}` : ''}`);
+      expect(body.refusals.length).toBeLessThanOrEqual(40);
       seen.push(...body.refusals.map((r) => r.eventId));
       next = body.next;
       pages += 1;
@@ -131,7 +136,7 @@ describe('the ingest API', () => {
     expect(pages).toBe(3);
     // One page of everything stops at about 1 MiB and says where to go on.
     const all = await page('?limit=1000');
-    expect(all.refusals.length).toBeLessThan(25);
+    expect(all.refusals.length).toBeLessThan(100);
     expect(all.next).not.toBeNull();
     expect((await app.inject({ url: '/v1/refusals?after=not-a-cursor', headers: { authorization: `Bearer ${essex}` } })).json()).toMatchObject({ status: 400, type: '/problems/bad-query' });
   });

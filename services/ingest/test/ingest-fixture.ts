@@ -5,7 +5,7 @@ import { createPool, type Pool } from '@vawg/db';
 import { createObjectStore, type ObjectStore } from '@vawg/store';
 import { topicsFor, type Topics } from '@vawg/contracts';
 import { createHttpApp, type HttpApp } from '@vawg/http';
-import { silentLogger } from '@vawg/log';
+import { silentLogger, type Logger } from '@vawg/log';
 import { createRegistry } from '@vawg/metrics';
 import { createTestDatabase, kafkaBrokers, s3Endpoint, uniqueName, type TestDatabase } from '@vawg/testing';
 import { createOperatorCheck, startIngest, type IngestDeps } from '../src/index.ts';
@@ -25,6 +25,8 @@ export interface IngestFixtureOptions {
   operatorProbes?: boolean;
   /** How long a request may take to arrive whole (the app's default: 30 s). */
   requestTimeoutMs?: number;
+  /** Where ingest and its HTTP app log (silent unless given). */
+  log?: Logger;
   /** More of startIngest's options. */
   ingest?: Partial<Pick<IngestDeps, 'deadlineMs' | 'completenessMetricsMs' | 'console' | 'documentConcurrency' | 'fairShare'>>;
 }
@@ -36,10 +38,10 @@ export async function startIngestFixture(name: string, options: IngestFixtureOpt
   const store = createObjectStore({ ...s3Endpoint(), bucket: uniqueName(name).toLowerCase(), forcePathStyle: true });
   const topics = topicsFor(uniqueName(name));
   const app = createHttpApp({
-    logger: silentLogger(), registry: createRegistry(), checks: [], requestTimeoutMs: options.requestTimeoutMs,
+    logger: options.log ?? silentLogger(), registry: createRegistry(), checks: [], requestTimeoutMs: options.requestTimeoutMs,
     ...(options.operatorProbes ? { operator: createOperatorCheck(pool) } : {}),
   });
-  const ingest = await startIngest({ app, bus, pool, store, topics, registry: createRegistry(), log: silentLogger(), serviceVersion: 'ingest@test', ...options.ingest });
+  const ingest = await startIngest({ app, bus, pool, store, topics, registry: createRegistry(), log: options.log ?? silentLogger(), serviceVersion: 'ingest@test', ...options.ingest });
   return {
     db, pool, bus, store, app, topics,
     async stop() {

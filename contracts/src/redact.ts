@@ -1,0 +1,103 @@
+// What is kept of a refused line (issue 10): never personal data in clear. Every string and key
+// has the stretches that read as personal data masked (`[email]`, `[phone]`, …); a reference the
+// contract refused as personal data is replaced whole; the value of a field the contract does not
+// know is not kept at all, since nothing has read it. Pure: ingest applies it before a refused
+// line goes anywhere (receipt, refused topic, refusals store, raw archive, logs).
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import { maskPersonalData, personalDataInReference, personalDataInText, type PersonalDataKind } from './personal-data.ts';
+
+/** A place in a decoded line that the contract found to be, or could not check for, personal data. */
+export interface Redaction {
+  path: readonly PropertyKey[];
+  /** Personal data found there; a field the contract does not have; or a value the contract refused (`invalid`). */
+  kind: PersonalDataKind | 'unknown-field' | 'invalid';
+}
+
+const ENVELOPE_FIELDS = new Set(['eventId', 'type', 'schemaVersion', 'force', 'occurredAt', 'producedAt', 'payload']);
+
+export const UNKNOWN_FIELD_VALUE = '[unknown field: value not kept]';
+export const INVALID_VALUE = '[value not kept]';
+
+/** A field name as a contract would spell one (`victimName`, `offence_group`): quoted back; anything else is not. */
+const FIELD_NAME = /^[a-z][A-Za-z0-9_]{0,39}$/;
+/** A value as the vocabularies and dates are written (`female`, `2025-04-01`, `2025-H1`): kept though refused; anything else is not. */
+const VOCABULARY_VALUE = /^(?:[a-z0-9][a-z0-9._:+-]{0,39}|\d{4}-\d{2}-\d{2}(?:T[0-9:.]+(?:Z|[+-]\d{2}:\d{2})?)?|\d{4}-H[12])$/;
+
+/** The name of a field the contract does not have, as a refusal may quote it. */
+export function unknownFieldName(key: string): string {
+  return FIELD_NAME.test(key) && !personalDataInText(key) ? key : '[unknown field]';
+}
+
+const keyOf = (path: readonly PropertyKey[]) => path.map(String).join('\u0000');
+
+/** The SHA-256 of a line as sent, in hex: how the force finds a refused line in its own system. */
+export function sha256Hex(bytes: Buffer | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A string with its personal data masked. */
+export function maskText(text: string): string {
+  return maskPersonalData(text).text;
+}
+
+/**
+ * An identifier a sender gave a refused line (its eventId): kept only if it is not personal data.
+ * A whole value that reads as a name or an address is replaced by its kind.
+ */
+export function maskIdentifier(value: string): string {
+  const kind = value.length <= 100 ? personalDataInReference(value) : null;
+  return kind ? `[${kind}]` : maskText(value.slice(0, 100));
+}
+
+/**
+ * A copy of a decoded JSON value fit to keep: strings and keys masked, every place in
+ * `redactions` replaced by its kind (or, for an unknown field, by UNKNOWN_FIELD_VALUE).
+ */
+export function redactValue(value: unknown, redactions: readonly Redaction[] = []): unknown {
+  // Where one place has several marks, personal data outranks the rest.
+  const marks = new Map<string, Redaction['kind']>();
+  for (const r of redactions) {
+    const key = keyOf(r.path);
+    const had = marks.get(key);
+    if (had === undefined || had === 'invalid' || had === 'unknown-field') marks.set(key, r.kind);
+  }
+  const walk = (v: unknown, path: PropertyKey[]): unknown => {
+    const mark = marks.size > 0 ? marks.get(keyOf(path)) : undefined;
+    if (mark === 'unknown-field') return UNKNOWN_FIELD_VALUE;
+    if (mark === 'invalid' && typeof v === 'string') return VOCABULARY_VALUE.test(v) && !personalDataInText(v) ? v : INVALID_VALUE;
+    if (mark && mark !== 'invalid' && typeof v === 'string') return `[${mark}]`;
+    if (typeof v === 'string') return maskText(v);
+    if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));
+    if (typeof v === 'object' && v !== null) {
+      const out: Record<string, unknown> = {};
+      let unknown = 0;
+      for (const [k, item] of Object.entries(v)) {
+        // An unknown field's name is kept only if it reads as a field name; any other key is masked.
+        // The marks find values by the key as sent.
+        const childMark = marks.get(keyOf([...path, k]));
+        const name = childMark === 'unknown-field' && unknownFieldName(k) !== k ? `[unknown field ${++unknown}]` : maskText(k);
+        Object.defineProperty(out, name, { value: walk(item, [...path, k]), enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+    return v;
+  };
+  return walk(value, []);
+}
+
+/** The places a failed parse found personal data in, and the fields it did not know (so did not read). */
+export function redactionsFromIssues(issues: readonly z.core.$ZodIssue[], value: unknown): Redaction[] {
+  const out: Redaction[] = [];
+  for (const issue of issues) {
+    // An event of no known type is read no further than its type: a field outside the envelope is unknown.
+    if (issue.code === 'invalid_union' && issue.path.length === 1 && issue.path[0] === 'type' && typeof value === 'object' && value !== null) {
+      for (const key of Object.keys(value)) if (!ENVELOPE_FIELDS.has(key)) out.push({ path: [key], kind: 'unknown-field' });
+    }
+    const rule: unknown = issue.code === 'custom' ? issue.params?.rule : undefined;
+    if (typeof rule === 'string' && rule.startsWith('personal-data.')) out.push({ path: issue.path, kind: rule.slice('personal-data.'.length) as PersonalDataKind });
+    else if (issue.code === 'unrecognized_keys') for (const key of issue.keys) out.push({ path: [...issue.path, key], kind: 'unknown-field' });
+    else if (issue.code !== 'invalid_union') out.push({ path: issue.path, kind: 'invalid' });
+  }
+  return out;
+}

@@ -1,0 +1,100 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { INVALID_VALUE, maskIdentifier, maskPersonalData, parseEvent, personalDataInText, redactValue, UNKNOWN_FIELD_VALUE } from '../src/index.ts';
+
+const secrets: [string, string][] = [
+  ['email', 'jane.doe+vawg@example.org.uk'],
+  ['phone', '+44 7700 900123'],
+  ['phone', '(0161) 496 0000'],
+  ['ni-number', 'AB 12 34 56 C'],
+  ['postcode', 'SW1A 1AA'],
+  ['date-of-birth', 'DOB: 3 March 1990'],
+  ['name', 'Mrs Jane Anne Doe-Smith'],
+];
+
+describe('masking personal data', () => {
+  it.each(secrets)('replaces %s in a text by its kind, and leaves nothing of it', (kind, secret) => {
+    const { text, kinds } = maskPersonalData(`before ${secret}, after`);
+    expect(text).toBe(`before [${kind}], after`);
+    expect(kinds).toEqual([kind]);
+  });
+
+  it('masks every kind, wherever it sits in any text, and leaves text that is not personal data as it was', () => {
+    const filler = fc.string({ unit: fc.constantFrom('a', 'b', ' ', '.', ',', '-', '1', '\n', 'é', '😀'), maxLength: 40 });
+    fc.assert(fc.property(fc.array(fc.tuple(filler, fc.constantFrom(...secrets)), { maxLength: 5 }), filler, (parts, tail) => {
+      const text = parts.map(([before, [, secret]]) => `${before} ${secret} `).join('') + tail;
+      const masked = maskPersonalData(text).text;
+      for (const [, [, secret]] of parts) expect(masked).not.toContain(secret);
+      expect(personalDataInText(masked)).toBeNull();
+      const clean = parts.map(([before]) => before).join(' ') + tail;
+      if (personalDataInText(clean) === null) expect(maskPersonalData(clean).text).toBe(clean);
+    }));
+  });
+
+  it('masks in time linear in the text', () => {
+    // Not timed: the span finders are each bounded; a quadratic one would hang this test (bench/src/hostile.ts times it).
+    expect(maskPersonalData(`${'a.'.repeat(500_000)}@example.org`).text).toMatch(/\[email\]$/);
+  });
+
+  it('keeps an identifier unless it is personal data', () => {
+    expect(maskIdentifier('EVT-1234')).toBe('EVT-1234');
+    expect(maskIdentifier('jane@example.org')).toBe('[email]');
+    expect(maskIdentifier('JaneSmith')).toBe('[name]');
+  });
+
+  it('redacts a value: strings and keys masked, marked places replaced, unknown fields not kept', () => {
+    const value = { a: 'ring 07700900123', 'x@example.org': 'fine', nested: [{ ref: 'Smith' }], extra: { deep: 'Jane' }, n: 3 };
+    expect(redactValue(value, [{ path: ['nested', 0, 'ref'], kind: 'name' }, { path: ['extra'], kind: 'unknown-field' }])).toEqual({
+      a: 'ring [phone]', '[email]': 'fine', nested: [{ ref: '[name]' }], extra: UNKNOWN_FIELD_VALUE, n: 3,
+    });
+  });
+
+  it('keeps a __proto__ key as data, never as a prototype', () => {
+    const value = JSON.parse('{"__proto__": {"polluted": "yes"}}') as unknown;
+    const out = redactValue(value) as Record<string, unknown>;
+    expect(Object.keys(out)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('what a refused event keeps', () => {
+  const crime = { eventId: '0b8c7f3e-3f5d-4c1e-9d5e-0f3b7a2c9e11', type: 'crime.recorded', schemaVersion: 1, force: 'kent', occurredAt: '2025-05-01', producedAt: '2025-05-01T10:00:00Z' };
+  const refusedAs = (payload: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+    const value = { ...crime, ...extra, payload: { crimeRef: 'CR1', offenceGroup: 'stalking', domesticAbuse: true, victim: { sex: 'female', ageBand: '25-34', ethnicity: 'white' }, ...payload } };
+    const parsed = parseEvent(value, { force: 'kent', receivedAt: new Date('2025-06-01T00:00:00Z') });
+    if (parsed.ok) throw new Error('expected a refusal');
+    return { kept: JSON.stringify(redactValue(value, parsed.redactions)), message: parsed.refusal.message };
+  };
+
+  it('keeps a refused vocabulary value, but not a value that could be anything', () => {
+    expect(refusedAs({ victim: { sex: 'femal', ageBand: '25-34', ethnicity: 'white' } }).kept).toContain('"sex":"femal"');
+    for (const secret of ['Jane Doe', 'Jane.Doe', '07700900123']) {
+      const { kept } = refusedAs({ victim: { sex: secret, ageBand: '25-34', ethnicity: 'white' } });
+      expect(kept).not.toContain(secret);
+      expect(kept).toContain(INVALID_VALUE);
+    }
+  });
+
+  it('names an unknown field only if its name reads as a field name, and never keeps its value', () => {
+    const plain = refusedAs({ victimName: 'Jane Doe' });
+    expect(plain.message).toContain('victimName');
+    expect(plain.kept).toContain(`"victimName":"${UNKNOWN_FIELD_VALUE}"`);
+    for (const key of ['Jane.Doe', 'jane@example.org', 'Jane Doe']) {
+      const { kept, message } = refusedAs({ [key]: 1 });
+      expect(`${kept} ${message}`).not.toContain(key);
+      expect(message).toContain('[unknown field]');
+    }
+  });
+
+  it('keeps personal data in a reference as its kind, even where the reference breaks other rules too', () => {
+    expect(refusedAs({ crimeRef: '07700 900123' }).kept).toContain('"crimeRef":"[phone]"');
+    expect(refusedAs({ crimeRef: 'Jane.Doe' }).kept).toContain('"crimeRef":"[name]"');
+  });
+
+  it('keeps of an event of no known type only its envelope and payload, masked', () => {
+    const value = { ...crime, type: 'crime.recorderd', victimName: 'Jane Doe', payload: { note: 'ring 07700 900123' } };
+    const parsed = parseEvent(value, { force: 'kent', receivedAt: new Date('2025-06-01T00:00:00Z') });
+    if (parsed.ok) throw new Error('expected a refusal');
+    expect(redactValue(value, parsed.redactions)).toMatchObject({ type: 'crime.recorderd', victimName: UNKNOWN_FIELD_VALUE, payload: { note: 'ring [phone]' } });
+  });
+});
