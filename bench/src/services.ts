@@ -10,7 +10,7 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-export function startService(name: 'validate' | 'aggregate', env: Record<string, string>): ServiceProcess {
+export function startService(name: 'validate' | 'aggregate' | 'ingest', env: Record<string, string>): ServiceProcess {
   const main = fileURLToPath(new URL(`../../services/${name}/dist/app/main.js`, import.meta.url));
   const child = spawn(process.execPath, ['--max-semi-space-size=32', main], {
     env: { ...process.env, METRICS_PORT: '0', LOG_LEVEL: 'error', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },

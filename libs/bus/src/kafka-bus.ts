@@ -1,5 +1,5 @@
 // The Kafka adapter of the bus port, on kafkajs. See the service READMEs for which topics use it.
-import { ConfigResourceTypes, Kafka, Partitioners, logLevel, type Consumer, type Producer, type LogEntry, type SASLOptions } from 'kafkajs';
+import kafkajs, { Kafka, Partitioners, logLevel, type Consumer, type Producer, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Bus, SubscribeOptions, Subscription, TopicSpec, ConsumedMessage } from './port.ts';
 import { chunkBySize, headersOf, resumeAtStoredPositions, retriable } from './kafka-support.ts';
 import { RewindTo } from './rewind.ts';
@@ -110,6 +110,8 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     }
   }
 
+  // kafkajs is CommonJS, and Node's ESM loader does not find this export by name.
+  const { ConfigResourceTypes } = kafkajs;
   /**
    * A topic made before its retention was set, or since changed, is given the spec's. kafkajs has
    * only the whole-set AlterConfigs, so every setting this adapter gives a topic is sent again.

@@ -2,6 +2,7 @@
 // validate applies it again with the rules that need state; this step needs none.
 import { forceIds, maskIdentifier, maskText, parseEvent, redactValue, sha256Hex, type ForceEvent, type Refusal } from '@vawg/contracts';
 import type { DecodedLine } from './decode-body.ts';
+import { drain } from './fair-share.ts';
 
 /**
  * A line's outcome. A refused line carries only what may be kept: its original, eventId and
@@ -33,14 +34,24 @@ export function findForeignForce(lines: readonly Pick<DecodedLine, 'line' | 'val
   return null;
 }
 
-export function checkLines(lines: readonly DecodedLine[], ctx: { force: string; receivedAt: Date }): LineOutcome[] {
-  return lines.map((l): LineOutcome => {
-    if (l.refusal) return { line: l.line, status: 'refused', eventId: null, refusal: l.refusal, original: l.original ?? null, sha256: sha256Hex(l.bytes), value: null };
-    const parsed = parseEvent(l.value, ctx);
-    if (parsed.ok) return { line: l.line, status: 'accepted', eventId: parsed.event.eventId, event: parsed.event, bytes: l.bytes };
-    return {
-      line: l.line, status: 'refused', eventId: eventIdOf(l.value), refusal: masked(parsed.refusal),
-      original: redactValue(l.value, parsed.redactions), sha256: sha256Hex(l.bytes), value: l.value,
-    };
-  });
+export const checkLines = (lines: readonly DecodedLine[], ctx: { force: string; receivedAt: Date }): LineOutcome[] => drain(checkingLines(lines, ctx));
+
+/** checkLines a line at a time: it yields after each line, for the fair scheduler (fair-share.ts). */
+export function* checkingLines(lines: readonly DecodedLine[], ctx: { force: string; receivedAt: Date }): Generator<void, LineOutcome[]> {
+  const outcomes: LineOutcome[] = [];
+  for (const l of lines) {
+    outcomes.push(checkLine(l, ctx));
+    yield;
+  }
+  return outcomes;
+}
+
+function checkLine(l: DecodedLine, ctx: { force: string; receivedAt: Date }): LineOutcome {
+  if (l.refusal) return { line: l.line, status: 'refused', eventId: null, refusal: l.refusal, original: l.original ?? null, sha256: sha256Hex(l.bytes), value: null };
+  const parsed = parseEvent(l.value, ctx);
+  if (parsed.ok) return { line: l.line, status: 'accepted', eventId: parsed.event.eventId, event: parsed.event, bytes: l.bytes };
+  return {
+    line: l.line, status: 'refused', eventId: eventIdOf(l.value), refusal: masked(parsed.refusal),
+    original: redactValue(l.value, parsed.redactions), sha256: sha256Hex(l.bytes), value: l.value,
+  };
 }

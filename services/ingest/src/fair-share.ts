@@ -56,3 +56,89 @@ export interface FairShareLimits {
 }
 
 export const defaultFairShare: FairShareLimits = { requests: { perForce: 4, total: 64 }, events: { rate: 20_000, burst: 50_000 } };
+
+/**
+ * The CPU, shared between forces in turn. Checking a batch is a generator that yields after each
+ * line; the scheduler runs one force's work for a slice (a few milliseconds), then the next
+ * force's, and lets the event loop answer other requests (`/healthz`, other forces' bodies)
+ * between slices. A force's own batches run one after another within its turn, so four 10 MiB
+ * batches from one force take a quarter of the CPU when four forces are sending, not all of it.
+ */
+export class FairScheduler {
+  /** Forces with work, in turn order (a Map keeps insertion order: the next is the first). */
+  private readonly queues = new Map<string, Task[]>();
+  private scheduled = false;
+
+  constructor(private readonly sliceMs = 4, private readonly clock: () => number = () => performance.now()) {}
+
+  /** Runs `work` to its end in this force's turns; resolves with what it returns. */
+  run<T>(force: string, work: Generator<unknown, T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const queue = this.queues.get(force);
+      const task: Task = { work, resolve: resolve as (value: unknown) => void, reject };
+      if (queue) queue.push(task);
+      else this.queues.set(force, [task]);
+      this.schedule();
+    });
+  }
+
+  /** Forces with work waiting or running. */
+  get busy(): number {
+    return this.queues.size;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.queues.size === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.slice();
+      this.schedule();
+    });
+  }
+
+  private slice(): void {
+    const next = this.queues.entries().next();
+    if (next.done) return;
+    const [force, queue] = next.value;
+    this.queues.delete(force);
+    const until = this.clock() + this.sliceMs;
+    while (queue.length > 0) {
+      const task = queue[0]!;
+      let finished = false;
+      try {
+        for (;;) {
+          const step = task.work.next();
+          if (step.done) {
+            finished = true;
+            task.resolve(step.value);
+            break;
+          }
+          if (this.clock() >= until) break;
+        }
+      } catch (error) {
+        finished = true;
+        task.reject(error);
+      }
+      if (!finished) break;
+      queue.shift();
+      if (this.clock() >= until) break;
+    }
+    // To the back of the turn order, if it has more.
+    if (queue.length > 0) this.queues.set(force, queue);
+  }
+}
+
+interface Task {
+  work: Generator<unknown, unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Runs a generator to its end at once (where no sharing is wanted: tests, the CLI). */
+export function drain<T>(work: Generator<unknown, T>): T {
+  for (;;) {
+    const step = work.next();
+    if (step.done) return step.value;
+  }
+}

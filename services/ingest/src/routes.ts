@@ -1,13 +1,13 @@
 // The force-facing HTTP API of ingest (operations.md). Routes decide; steps do the work.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { defaultFairShare, EventBuckets, Slots, type FairShareLimits } from './fair-share.ts';
+import { defaultFairShare, EventBuckets, FairScheduler, Slots, type FairShareLimits } from './fair-share.ts';
 import { z } from 'zod';
 import { problem, sendProblem } from '@vawg/http';
 import type { Counter } from '@vawg/metrics';
-import { checkLines, findForeignForce } from './check-lines.ts';
+import { checkingLines, findForeignForce } from './check-lines.ts';
 import { checkCitedDocuments } from './check-documents.ts';
-import { decodeJsonArray, decodeNdjson, MAX_BODY_BYTES } from './decode-body.ts';
+import { jsonArrayLines, MAX_BODY_BYTES, ndjsonLines } from './decode-body.ts';
 import type { Receipt, Submission } from './submit.ts';
 import type { Pool } from '@vawg/db';
 import { readSubmissionProgress } from '@vawg/pipeline';
@@ -51,6 +51,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const limits = deps.fairShare ?? defaultFairShare;
   const inProgress = new Slots(limits.requests);
   const buckets = new EventBuckets(limits.events);
+  const cpu = new FairScheduler();
   const busy = (reply: FastifyReply, retryAfterSeconds: number, detail: string) => {
     reply.header('retry-after', String(retryAfterSeconds));
     return sendProblem(reply, problem(429, 'too-many-requests', 'Too many requests', detail));
@@ -91,7 +92,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const mediaType = request.headers['content-type']?.startsWith('application/x-ndjson') ? 'ndjson' : 'json';
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     if (body.length === 0) return sendProblem(reply, problem(400, 'malformed-body', 'Malformed body', 'the body is empty'));
-    const decoded = mediaType === 'ndjson' ? decodeNdjson(body) : decodeJsonArray(body);
+    // Decoding and checking take the CPU in this force's turns, a line at a time (fair-share.ts).
+    const decoded = await cpu.run(principal.force, mediaType === 'ndjson' ? ndjsonLines(body) : jsonArrayLines(body));
     if (!decoded.ok) return sendProblem(reply, decoded.problem);
     const allowed = buckets.take(principal.force, decoded.lines.length);
     if (!allowed.ok) {
@@ -103,7 +105,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
         `line ${foreign.line} is for ${foreign.force}; this credential sends only ${principal.force}'s events. Nothing in this batch was accepted.`));
     }
     const receivedAt = new Date();
-    const outcomes = checkLines(decoded.lines, { force: principal.force, receivedAt });
+    const outcomes = await cpu.run(principal.force, checkingLines(decoded.lines, { force: principal.force, receivedAt }));
     let receipt: Receipt;
     try {
       // The deadline runs from the request's arrival: waiting for the credential or the body counts.

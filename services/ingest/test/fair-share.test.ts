@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventBuckets, Slots } from '../src/fair-share.ts';
+import { drain, EventBuckets, FairScheduler, Slots } from '../src/fair-share.ts';
 
 describe("each force's fair share", () => {
   it('bounds work in progress per force and in all, and frees a slot once', () => {
@@ -28,5 +28,46 @@ describe("each force's fair share", () => {
     // A batch larger than the burst is taken once the bucket is full.
     now += 10_000;
     expect(buckets.take('kent', 9000)).toEqual({ ok: true });
+  });
+
+  it('shares the CPU between forces in turns, a slice each, whatever one force has queued', async () => {
+    // A clock that moves one tick a step: each slice is 3 steps.
+    let tick = 0;
+    const cpu = new FairScheduler(3, () => tick++);
+    const log: string[] = [];
+    function* work(name: string, steps: number): Generator<void, string> {
+      for (let i = 0; i < steps; i += 1) {
+        log.push(name);
+        yield;
+      }
+      return `${name} done`;
+    }
+    const done: string[] = [];
+    const track = (p: Promise<string>) => p.then((v) => done.push(v));
+    await Promise.all([
+      track(cpu.run('kent', work('k1', 30))), track(cpu.run('kent', work('k2', 30))), track(cpu.run('kent', work('k3', 30))),
+      track(cpu.run('essex', work('e1', 5))),
+    ]);
+    // Essex's small batch is finished long before kent's three, though it was queued after them.
+    expect(done).toEqual(['e1 done', 'k1 done', 'k2 done', 'k3 done']);
+    expect(log.indexOf('e1')).toBeLessThan(log.indexOf('k1') + 10);
+    expect(log.filter((n) => n === 'e1')).toHaveLength(5);
+    expect(cpu.busy).toBe(0);
+  });
+
+  it('rejects the work that throws, and goes on with the rest', async () => {
+    const cpu = new FairScheduler();
+    function* failing(): Generator<void, number> {
+      yield;
+      throw new Error('bad line');
+    }
+    function* fine(): Generator<void, number> {
+      yield;
+      return 7;
+    }
+    const [a, b] = await Promise.allSettled([cpu.run('kent', failing()), cpu.run('kent', fine())]);
+    expect(a).toMatchObject({ status: 'rejected', reason: new Error('bad line') });
+    expect(b).toEqual({ status: 'fulfilled', value: 7 });
+    expect(drain(fine())).toBe(7);
   });
 });

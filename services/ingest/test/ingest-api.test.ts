@@ -237,6 +237,36 @@ describe('the ingest API', () => {
     }
   });
 
+  it("keeps another force's batches and /healthz answering while one sends the heaviest it may: a 1 MiB field, and 150 lines of 60 KiB", async () => {
+    // Not timed (bench (g) measures the pace): here, that every answer comes, coded, and that the
+    // other force's batches are answered while the heavy ones are still being checked.
+    const word = (n: number) => 'w'.repeat(n);
+    const line = (crimeRef: string) => ({ ...crimes[0]!, eventId: randomUUID(), payload: { ...crimes[0]!.payload, crimeRef } });
+    const heavy = Array.from({ length: 150 }, () => JSON.stringify(line(word(60 * 1024)))).join('\n');
+    const finished: string[] = [];
+    const done = (name: string) => <T>(value: T) => { finished.push(name); return value; };
+    const hostile = [
+      post(kent, JSON.stringify([line(word(1 << 20))]), 'application/json').then(done('kent-1MiB')),
+      ...[1, 2, 3].map((i) => post(kent, heavy).then(done(`kent-heavy-${i}`))),
+    ];
+    const health: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const batch = Array.from({ length: 100 }, (_, j) => JSON.stringify({ ...crimes[1]!, force: 'essex', eventId: randomUUID(), payload: { ...crimes[1]!.payload, crimeRef: `HV-${i}-${j}` } }));
+      const answer = await post(essex, batch.join('\n'));
+      expect(answer.statusCode).toBe(202);
+      expect(answer.json<Receipt>()).toMatchObject({ accepted: 100 });
+      finished.push('essex');
+      health.push((await app.inject('/healthz')).statusCode);
+    }
+    const answers = await Promise.all(hostile);
+    expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 202, 202]);
+    expect(answers[0]!.json<Receipt>().results[0]).toMatchObject({ status: 'refused', code: 'line.too-large' });
+    expect(new Set(answers.slice(1).flatMap((a) => a.json<Receipt>().results.map((r) => r.status === 'refused' && r.code)))).toEqual(new Set(['payload.crimeRef.invalid']));
+    expect(health).toEqual([200, 200, 200, 200, 200]);
+    // Essex was answered while kent's heavy batches were still in hand, not after them.
+    expect(finished.indexOf('essex')).toBeLessThan(finished.indexOf('kent-heavy-3'));
+  });
+
   it("gives a force's slot back when its client is gone before the answer, even while its credential is looked up", async () => {
     const fair = await startIngestFixture('slots', { ingest: { fairShare: { requests: { perForce: 1, total: 2 }, events: { rate: 10_000, burst: 10_000 } } } });
     try {
