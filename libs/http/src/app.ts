@@ -1,6 +1,8 @@
 // The HTTP shell every service shares: liveness, readiness, Prometheus metrics, and errors as
 // problem documents. A service adds its own routes to the instance this returns.
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { compile as compileProxies } from '@fastify/proxy-addr';
 import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -27,6 +29,8 @@ export interface HttpAppOptions {
    * None by default: the address is the connection's.
    */
   trustedProxies?: readonly string[];
+  /** Open connections one address may hold (default 64); a trusted proxy's are not counted (it holds everyone's). */
+  maxConnectionsPerClient?: number;
   /** More for /readyz to say, such as each stage's lag; never decides readiness. */
   details?: () => Promise<Record<string, unknown>>;
   /**
@@ -98,6 +102,7 @@ export function createHttpApp(options: HttpAppOptions) {
       }, handler);
       server.maxRequestsPerSocket = 1_000;
       server.setTimeout(60_000);
+      limitConnectionsPerClient(server, options.maxConnectionsPerClient ?? 64, options.trustedProxies ?? []);
       return server;
     },
   });
@@ -138,3 +143,30 @@ export function createHttpApp(options: HttpAppOptions) {
 }
 
 export type HttpApp = ReturnType<typeof createHttpApp>;
+
+/**
+ * At most `max` open connections from one address: the next is answered 429 and closed before a
+ * byte of its request is read, so one client cannot hold every socket the process can open. A
+ * trusted proxy carries every client's connections, so its own are not counted.
+ */
+export function limitConnectionsPerClient(server: Server, max: number, trustedProxies: readonly string[]): void {
+  const trusted = trustedProxies.length > 0 ? compileProxies([...trustedProxies]) : () => false;
+  const open = new Map<string, number>();
+  const refusal = JSON.stringify(problem(429, 'too-many-connections', 'Too many connections', `at most ${max} connections from one address at once: reuse one (keep-alive), or wait for one to close`));
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    if (trusted(address, 0)) return;
+    const mine = open.get(address) ?? 0;
+    if (mine >= max) {
+      socket.end(`HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/problem+json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(refusal)}\r\n\r\n${refusal}`);
+      socket.destroySoon();
+      return;
+    }
+    open.set(address, mine + 1);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
+}

@@ -1,4 +1,7 @@
+import { once } from 'node:events';
+import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '@vawg/testing';
 import { silentLogger } from '@vawg/log';
 import { createRegistry, counter } from '@vawg/metrics';
 import { createHttpApp } from '../src/index.ts';
@@ -67,5 +70,39 @@ describe('the HTTP shell of every service', () => {
     expect(await ask(behind, '198.51.100.9')).toBe('198.51.100.9');
     expect(await ask(make(), '10.1.2.3')).toBe('10.1.2.3');
     await behind.close();
+  });
+
+  it('holds one address to its connections at once: the next is answered 429 before its request is read, and a proxy it trusts is not counted', async () => {
+    const open = async (port: number) => {
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      return socket;
+    };
+    const app = createHttpApp({ logger: silentLogger(), registry: createRegistry(), checks: [], maxConnectionsPerClient: 2 });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as AddressInfo).port;
+    const held = [await open(port), await open(port)];
+    const third = await open(port);
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      third.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+      third.on('close', () => resolve(text));
+    });
+    expect(answer).toMatch(/^HTTP\/1.1 429 /);
+    expect(answer).toContain('/problems/too-many-connections');
+    // One closed, one more may come.
+    held[0]!.destroy();
+    await once(held[0]!, 'close');
+    await eventually(async () => expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200));
+    held[1]!.destroy();
+    await app.close();
+
+    const proxied = createHttpApp({ logger: silentLogger(), registry: createRegistry(), checks: [], maxConnectionsPerClient: 1, trustedProxies: ['127.0.0.1'] });
+    await proxied.listen({ port: 0, host: '127.0.0.1' });
+    const proxyPort = (proxied.server.address() as AddressInfo).port;
+    const sockets = [await open(proxyPort), await open(proxyPort)];
+    expect((await fetch(`http://127.0.0.1:${proxyPort}/healthz`)).status).toBe(200);
+    for (const s of sockets) s.destroy();
+    await proxied.close();
   });
 });
