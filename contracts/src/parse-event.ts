@@ -1,6 +1,6 @@
 import { forceEvent, type ForceEvent } from './events/index.ts';
 import { checkContext, type ReceiptContext } from './context-rules.ts';
-import { refusalFromIssues, type Refusal } from './refusal.ts';
+import { pathOf, refusalFromIssues, type Refusal } from './refusal.ts';
 import { redactionsFromIssues, type Redaction } from './redact.ts';
 
 /** A refusal says, too, where the value held personal data or fields never read: what redactValue masks. */
@@ -25,7 +25,7 @@ function illFormed(value: unknown, path: string[] = [], depth = 0): string[] | n
 export function parseEvent(value: unknown, ctx: ReceiptContext): ParseResult {
   const bad = illFormed(value);
   if (bad) {
-    const at = bad.join('.') || 'event';
+    const at = pathOf(bad) || 'event';
     return { ok: false, refusal: { code: `${at}.invalid-unicode`, message: `${at}: text that is not well-formed Unicode (a lone surrogate such as \\ud800)` } };
   }
   const parsed = forceEvent.safeParse(value, { reportInput: true });

@@ -9,9 +9,16 @@ export interface Refusal {
 
 const MAX_DETAILS = 3;
 
-function pathOf(path: readonly PropertyKey[]): string {
-  return path.map(String).join('.');
+/**
+ * A field path as a rule code or message names it. A segment is the contract's field name or an
+ * index; a key the sender made up (an unknown field, a measure's name) is named `unknown-field`,
+ * so that no code or message repeats the sender's text.
+ */
+export function pathOf(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' || (typeof p === 'string' && SCHEMA_KEY.test(p)) ? String(p) : 'unknown-field')).join('.');
 }
+
+const SCHEMA_KEY = /^(?:[a-z][A-Za-z0-9]{0,39}|\d+)$/;
 
 /**
  * Turns the first zod issue into a rule code of the form `<field path>.<what is wrong>`,
