@@ -49,7 +49,7 @@ export const refusalsResponse = z.object({
     receivedAt: z.iso.datetime(),
     refusedAt: z.iso.datetime(),
     original: z.unknown().describe('The line as sent, with personal data masked ([email], [phone], …; an unknown field\'s value not kept): the event, or the text of a line that was not JSON. Null once past the retention period (REFUSED_RETENTION_DAYS, 90 days by default)'),
-    sha256: z.string().nullable().describe('The SHA-256 of the line as sent (an element of a JSON array: as JSON.stringify writes it); null for refusals by validate, and for those kept before it was recorded'),
+    sha256: z.string().nullable().describe('The SHA-256 of the line as sent (an element of a JSON array: its text as sent, without the space around it); null for refusals by validate, and for those kept before it was recorded'),
   })).describe('Newest first'),
   next: z.string().nullable().describe('More refusals are older than this page: ask again with `after=` this; null on the last page'),
 });

@@ -23,7 +23,7 @@ export const receiptSchema = z.object({
     z.object({ line: z.number().int().min(1), eventId: z.string(), status: z.literal('accepted') }),
     z.object({
       line: z.number().int().min(1), eventId: z.string().nullable(), status: z.literal('refused'),
-      sha256: z.string().describe('The SHA-256 of the line as sent (an element of a JSON array: as JSON.stringify writes it), to find it in your own system'),
+      sha256: z.string().describe('The SHA-256 of the line as sent (an element of a JSON array: its text as sent, without the space around it), to find it in your own system'),
       code: z.string().describe('The rule code, such as payload.victim.sex.invalid (every code: contracts/README.md)'), message: z.string(),
     }),
   ])),
@@ -71,7 +71,7 @@ export function archiveKey(s: Submission): string {
 /**
  * What the raw archive keeps of a submission: the exact bytes received when every line was
  * accepted. Otherwise one line per line received: an accepted line as sent (an element of a JSON
- * array as re-serialised), a refused one only as its line number, code and SHA-256, so that no
+ * array: its text), a refused one only as its line number, code and SHA-256, so that no
  * refused line (which may hold personal data the checks did not recognise) outlives the refusals'
  * retention in the archive, and no replay of it could accept what was refused.
  */

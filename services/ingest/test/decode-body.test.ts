@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeJsonArray, decodeNdjson, MAX_EVENTS, MAX_LINE_BYTES } from '../src/decode-body.ts';
 
@@ -62,7 +63,22 @@ describe('decoding a body into lines', () => {
     const result = decodeNdjson(Buffer.from(`${deep}\n{"a":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}`));
     if (!result.ok) throw new Error('expected lines');
     expect(result.lines.map((l) => l.refusal?.code ?? 'ok')).toEqual(['line.too-deep', 'ok']);
-    expect(decodeJsonArray(Buffer.from(`[${deep}]`))).toMatchObject({ ok: false, problem: { status: 400 } });
+    // In a JSON array, an element too deep is refused on its own, unparsed, as a line would be.
+    expect(decodeJsonArray(Buffer.from(`[${deep}, {"a": 1}]`))).toMatchObject({ ok: true, lines: [{ line: 1, refusal: { code: 'line.too-deep' } }, { line: 2, value: { a: 1 } }] });
+  });
+
+  it('splits a JSON array into its elements exactly as JSON.parse reads them, and refuses anything that is not one array', () => {
+    fc.assert(fc.property(fc.array(fc.jsonValue({ maxDepth: 4 }), { minLength: 1, maxLength: 8 }), fc.constantFrom('', ' ', '\n\t '), (values, space) => {
+      const text = `${space}[${space}${values.map((v) => JSON.stringify(v, null, space ? 1 : 0)).join(`${space},${space}`)}${space}]${space}`;
+      const result = decodeJsonArray(Buffer.from(text));
+      if (!result.ok) throw new Error(result.problem.detail);
+      expect(result.lines.map((l) => l.value)).toEqual(JSON.parse(text));
+      // Each element's bytes are exactly as sent (so a refused one's hash is of what the force sent).
+      for (const l of result.lines) expect(JSON.parse(l.bytes.toString())).toEqual(l.value);
+    }));
+    for (const bad of ['[1 2]', '[1,,2]', '[1,]', '[1}', '[1] x', '[{"a":1}', '[', '', '{"a":[1]}', '"[1]"', '[1]]', '[ "a\\"]']) {
+      expect([bad, decodeJsonArray(Buffer.from(bad))]).toMatchObject([bad, { ok: false, problem: { status: 400 } }]);
+    }
   });
 
   it('does not let a __proto__ key reach the prototype', () => {
