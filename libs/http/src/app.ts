@@ -87,6 +87,9 @@ export function createHttpApp(options: HttpAppOptions) {
     // Probes and scrapes every few seconds would drown the log; requests are logged as usual.
     logController: new LogController({ disableRequestLogging: (request) => PROBES.has(request.url) }),
     return503OnClosing: true,
+    // Errors before a request reaches fastify (a request not in whole in time, headers too large,
+    // bytes that are not HTTP) are answered as problem documents too, and the connection closed.
+    clientErrorHandler: answerClientError,
     trustProxy: options.trustedProxies && options.trustedProxies.length > 0 ? [...options.trustedProxies] : false,
     // A request whose headers and body are not all in within 30 s is answered 408 and its
     // connection closed (a 25 MiB document needs about 7 Mbit/s); a connection silent for a minute
@@ -169,4 +172,20 @@ export function limitConnectionsPerClient(server: Server, max: number, trustedPr
       else open.set(address, left);
     });
   });
+}
+
+/** Node's own refusals of a connection's request, as problem documents (`408`, `431`, `400`). */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, type, title, detail] = error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+    ? [408, 'request-timeout', 'Request timeout', 'the request did not arrive in whole in time: send it again, faster']
+    : error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers-too-large', 'Headers too large', 'the request headers are larger than 16 KiB']
+      : [400, 'bad-request', 'Bad request', 'the bytes sent are not an HTTP request'];
+  const body = JSON.stringify(problem(status, type, title, detail));
+  const reason = { 408: 'Request Timeout', 431: 'Request Header Fields Too Large', 400: 'Bad Request' }[status];
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/problem+json\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }

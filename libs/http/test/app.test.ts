@@ -105,4 +105,26 @@ describe('the HTTP shell of every service', () => {
     for (const s of sockets) s.destroy();
     await proxied.close();
   });
+
+  it('answers bytes that are not HTTP, and headers too large, with problem documents', async () => {
+    const app = createHttpApp({ logger: silentLogger(), registry: createRegistry(), checks: [] });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as AddressInfo).port;
+    const answer = async (bytes: string) => {
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(bytes);
+      let text = '';
+      socket.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+      await once(socket, 'close');
+      return text;
+    };
+    const junk = await answer('\u0000\u0001 not http at all\r\n\r\n');
+    expect(junk).toMatch(/^HTTP\/1.1 400 /);
+    expect(junk).toContain('/problems/bad-request');
+    const huge = await answer(`GET /healthz HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(huge).toMatch(/^HTTP\/1.1 431 /);
+    expect(huge).toContain('application/problem+json');
+    await app.close();
+  });
 });

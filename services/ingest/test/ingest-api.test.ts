@@ -175,12 +175,12 @@ describe('the ingest API', () => {
       const base = await slow.app.listen({ port: 0, host: '127.0.0.1' });
       const token = await createCredential(slow.pool, { role: 'force', force: 'kent' });
       const started = Date.now();
-      const answer = await new Promise<{ status: number; afterMs: number }>((resolve) => {
+      const answer = await new Promise<{ status: number; afterMs: number; type?: string }>((resolve) => {
         const request = httpRequest(`${base}/v1/events`, {
           method: 'POST', headers: { 'content-type': 'application/x-ndjson', 'content-length': '100000', authorization: `Bearer ${token}` },
         }, (response) => {
           response.resume();
-          resolve({ status: response.statusCode ?? 0, afterMs: Date.now() - started });
+          resolve({ status: response.statusCode ?? 0, afterMs: Date.now() - started, type: response.headers['content-type'] });
         });
         request.on('error', () => resolve({ status: -1, afterMs: Date.now() - started }));
         // One byte every 200 ms: 100,000 bytes would take hours.
@@ -189,6 +189,7 @@ describe('the ingest API', () => {
       });
       // Answered 408 once the whole request had not come in time (or, if the socket closed first, cut off).
       expect([408, -1]).toContain(answer.status);
+      if (answer.status === 408) expect(answer.type).toBe('application/problem+json');
       expect(answer.afterMs).toBeLessThan(15_000);
     } finally {
       await slow.stop();
