@@ -88,10 +88,17 @@ export function containsEmail(text: string): boolean {
 // Each pattern's repetitions are bounded, or stop at a character the next match cannot start
 // with, so every one runs in time linear in the text. A match is the span masked: a titled name
 // takes up to three more capitalised words, a date of birth the date after its label.
-const TEXT_NI = /\b[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g;
-const TEXT_POSTCODE = /\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b/g;
-const TEXT_DOB = /\b(?:d\.?o\.?b\b\.?|date of birth|born(?: on)?)[\s:]{0,8}\d[\w/.-]{0,10}(?:,? [\w/.-]{1,10}){0,2}/gi;
-const TEXT_TITLED_NAME = /\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? {1,4}[A-Z][a-z]+(?:[ -][A-Z][A-Za-z'-]{0,30}){0,3}/g;
+const TEXT_NI = /\b[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/gi;
+/** Upper case, with or without its space (`SW1A 1AA`, `SW1A1AA`); the inward code's letters exclude C I K M O V. */
+const TEXT_POSTCODE = /\b[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}\b/g;
+/** A label (DOB, date of birth, born on/in) followed by a date or a year: the label alone is not one. */
+const TEXT_DOB = /\b(?:d\.?o\.?b\b\.?|date of birth|born(?: on| in)?)[\s:]{0,8}(?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]{1,3}(?:\d{1,2}|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?[\s/.,-]{1,3}\d{2,4}|\d{4}-\d{2}-\d{2}|(?:19|20)\d{2})\b/gi;
+/** Words that follow a title without being a name (`Mr and Mrs Smith` is found at `Mrs`). */
+const NOT_A_NAME = '(?!(?:and|or|the|of|to|a|an|in|on|at|for|with|from|by|is|was|&)\\b)';
+/** Mr, Mrs and Dr in any case, then a name in any case (`MR JOHN SMITH`, `mr smith`, `Dr McDonald`, `Mrs O'Brien`). */
+const TEXT_TITLED_NAME = new RegExp(`\\b(?:[Mm][Rr][Ss]?|[Dd][Rr])\\.? {1,4}${NOT_A_NAME}[A-Za-z][A-Za-z'’-]{0,30}(?:[ -][A-Z][A-Za-z'’-]{0,30}){0,3}`, 'g');
+/** Titles and ranks that are also words (Miss, Sir, PC, DS…) only as written before a name, capitalised. */
+const TEXT_RANKED_NAME = /\b(?:Ms|Miss|Mx|Prof|Sir|Dame|Rev|PC|DC|DS|DI|DCI|Sgt|Insp|Supt)\.? {1,4}[A-Z](?:\.|[A-Za-z'’-]{1,30})?(?:[ -][A-Z](?:\.|[A-Za-z'’-]{1,30})?){0,3}\b/g;
 
 function patternSpans(text: string, pattern: RegExp, kind: PersonalDataKind, spans: Span[], first: boolean, accept?: (m: string) => boolean): void {
   for (const m of text.matchAll(pattern)) {
@@ -102,10 +109,13 @@ function patternSpans(text: string, pattern: RegExp, kind: PersonalDataKind, spa
 }
 
 /**
- * UK telephone numbers: the groups of digits in a text, joined while no more than three spaces,
- * brackets or hyphens part them; any consecutive groups whose digits read as one number are
- * masked from the first to the last, so a number beside other figures (`1 07700 900123`, or two
- * numbers in a row) is found. Each group starts at most twelve digits' worth of joins: linear.
+ * UK telephone numbers, as people write them: the first group of digits a trunk code (`0` and
+ * two digits or more: `020`, `0161`, `07700`, or the whole number) or the country code (`44`,
+ * `+44`, `0044`); each later group three digits or more (one to four right after the country
+ * code: `+44 20 7946 0000`), parted by one space or hyphen, or a bracket (`(0161) 496 0000`).
+ * So a number beside other figures (`1 07700 900123`) is found, and dates and ranges
+ * (`2025-04-01 - 2025-09-30`, `18-24 25-34`) are not. Each group starts at most thirteen
+ * digits' worth of joins: linear in the text.
  */
 function phoneSpans(text: string, spans: Span[], first: boolean): void {
   // Groups of digits (a leading `+` included), as [start, end) pairs, in one pass.
@@ -120,17 +130,21 @@ function phoneSpans(text: string, spans: Span[], first: boolean): void {
     while (k < text.length && isDigit(text.charCodeAt(k))) k += 1;
     ends.push(k);
   }
+  const digitsOf = (g: number) => text.slice(starts[g], ends[g]).replace('+', '');
   for (let i = 0; i < starts.length; i += 1) {
-    // A UK number starts 0, 44 or +44.
-    const lead = text[starts[i]!];
-    if (lead !== '0' && lead !== '4' && lead !== '+') continue;
-    let count = 0;
+    const c = text.charCodeAt(starts[i]!);
+    if (c !== 0x30 && c !== 0x34 && c !== 0x2b) continue;
+    const lead = digitsOf(i);
+    const country = lead === '44' || lead === '0044';
+    if (!country && !(lead.startsWith('0') && lead.length >= 3) && !(lead.startsWith('44') && lead.length >= 11)) continue;
+    let digits = lead.replace(/^00/, '');
     for (let j = i; j < starts.length; j += 1) {
-      if (j > i && !joins(text, ends[j - 1]!, starts[j]!)) break;
-      count += ends[j]! - starts[j]!;
-      if (count > 13) break;
-      if (count < 10) continue;
-      const digits = text.slice(starts[i], ends[j]).replace(/\D/g, '');
+      if (j > i) {
+        const group = digitsOf(j);
+        if (!joins(text, ends[j - 1]!, starts[j]!) || group.length < (j === i + 1 && country ? 1 : 3)) break;
+        digits += group;
+      }
+      if (digits.length > 13) break;
       if (UK_PHONE_DIGITS.test(digits)) {
         const start = starts[i]! - (text[starts[i]! - 1] === '(' ? 1 : 0);
         spans.push({ start, end: ends[j]!, kind: 'phone' });
@@ -144,11 +158,11 @@ function phoneSpans(text: string, spans: Span[], first: boolean): void {
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
-/** Whether two groups of digits, `from` to `to` apart, may be one number: up to three spaces, brackets or hyphens between. */
+/** Whether two groups of digits may be one number: parted by one space or hyphen, or by a bracket and a space. */
 function joins(text: string, from: number, to: number): boolean {
-  if (to - from > 3 || text[to] === '+') return false;
-  for (let k = from; k < to; k += 1) if (!' \t()-'.includes(text[k]!)) return false;
-  return true;
+  if (text[to] === '+') return false;
+  const gap = text.slice(from, Math.min(to, from + 3));
+  return to - from <= 2 && (gap === ' ' || gap === '-' || gap === ')' || gap === ') ' || gap === '(' || gap === ' (');
 }
 
 const detectors: readonly ((text: string, spans: Span[], first: boolean) => void)[] = [
@@ -158,6 +172,7 @@ const detectors: readonly ((text: string, spans: Span[], first: boolean) => void
   (t, s, f) => patternSpans(t, TEXT_POSTCODE, 'postcode', s, f),
   (t, s, f) => patternSpans(t, TEXT_DOB, 'date-of-birth', s, f),
   (t, s, f) => patternSpans(t, TEXT_TITLED_NAME, 'name', s, f),
+  (t, s, f) => patternSpans(t, TEXT_RANKED_NAME, 'name', s, f),
 ];
 
 /** Every stretch of a text that reads as personal data, in no particular order (spans may overlap). */

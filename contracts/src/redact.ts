@@ -65,8 +65,15 @@ export function redactValue(value: unknown, redactions: readonly Redaction[] = [
   const walk = (v: unknown, path: PropertyKey[]): unknown => {
     const mark = marks.size > 0 ? marks.get(keyOf(path)) : undefined;
     if (mark === 'unknown-field') return UNKNOWN_FIELD_VALUE;
-    if (mark === 'invalid' && typeof v === 'string') return VOCABULARY_VALUE.test(v) && !personalDataInText(v) ? v : INVALID_VALUE;
-    if (mark && mark !== 'invalid' && typeof v === 'string') return `[${mark}]`;
+    // A refused value is kept only if it cannot be personal data: a vocabulary word or a date, a
+    // small number, a boolean or null. A list or an object where a value was due is not kept.
+    if (mark === 'invalid') {
+      if (typeof v === 'string') return VOCABULARY_VALUE.test(v) && !personalDataInText(v) ? v : INVALID_VALUE;
+      if (typeof v === 'number') return Number.isFinite(v) && Math.abs(v) < 1e6 ? v : INVALID_VALUE;
+      if (typeof v === 'object' && v !== null) return INVALID_VALUE;
+      return v;
+    }
+    if (mark && typeof v === 'string') return `[${mark}]`;
     if (typeof v === 'string') return maskText(v);
     if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));
     if (typeof v === 'object' && v !== null) {

@@ -57,6 +57,20 @@ describe('masking personal data', () => {
   });
 });
 
+describe('what reads as personal data in police text', () => {
+  it.each([
+    'Data for 2025-04-01 - 2025-09-30', 'age bands 0-17 18-24 25-34 35-44', 'Date of birth: 12 records lacked it', 'seen at 14:30 on 12/03/2025',
+    '2 of 10', 'Mrsa screening', 'Mr. and Mrs.', 'crime 46/12345/25', 'we miss the deadline', 'did not miss targets', 'took 40 ms each',
+    'near M25 4th exit', 'Between 1/4/2025 and 30/9/2025, 1,204 officers', 'KT/2025/000123',
+  ])('passes %j', (text) => expect(personalDataInText(text)).toBeNull());
+
+  it.each([
+    ['MR JOHN SMITH', 'name'], ['Mr J Smith', 'name'], ['mr smith', 'name'], ["Mrs O'Brien", 'name'], ['PC Jones', 'name'], ['Dr McDonald', 'name'],
+    ['Miss Patel', 'name'], ['DS A. Khan', 'name'], ['+44 20 7946 0000', 'phone'], ['0044 20 7946 0000', 'phone'],
+    ['07700 900123', 'phone'], ['SW1A1AA', 'postcode'], ['ab 12 34 56 c', 'ni-number'], ['born in 1990', 'date-of-birth'], ['DOB: 1990-03-01', 'date-of-birth'],
+  ])('masks %j whole, as %s', (text, kind) => expect(maskPersonalData(text).text).toBe(`[${kind}]`));
+});
+
 describe('what a refused event keeps', () => {
   const crime = { eventId: '0b8c7f3e-3f5d-4c1e-9d5e-0f3b7a2c9e11', type: 'crime.recorded', schemaVersion: 1, force: 'kent', occurredAt: '2025-05-01', producedAt: '2025-05-01T10:00:00Z' };
   const refusedAs = (payload: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
@@ -84,6 +98,12 @@ describe('what a refused event keeps', () => {
       expect(`${kept} ${message}`).not.toContain(key);
       expect(message).toContain('[unknown field]');
     }
+  });
+
+  it('keeps no list, object or long number where a value was due', () => {
+    const { kept } = refusedAs({ crimeRef: ['Jane.Doe'], domesticAbuse: 7700900123, victim: { sex: { name: 'Jane Doe' }, ageBand: 3, ethnicity: 'white' } });
+    for (const secret of ['Jane', '7700900123']) expect(kept).not.toContain(secret);
+    expect(kept).toContain('"ageBand":3');
   });
 
   it('keeps personal data in a reference as its kind, even where the reference breaks other rules too', () => {
