@@ -9,24 +9,44 @@ export type ParseResult = { ok: true; event: ForceEvent } | { ok: false; refusal
 /** A lone UTF-16 surrogate (JSON lets `\ud800` through): not text at all, and PostgreSQL refuses it. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** The path of the first string or key that is not well-formed Unicode, if any. */
-function illFormed(value: unknown, path: string[] = [], depth = 0): string[] | null {
-  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : null;
-  if (typeof value !== 'object' || value === null || depth > 64) return null;
-  for (const [k, v] of Object.entries(value)) {
-    if (LONE_SURROGATE.test(k)) return path;
-    const found = illFormed(v, [...path, k], depth + 1);
-    if (found) return found;
-  }
-  return null;
+/**
+ * More fields and items than any event has (a return: 50 documents of 3 fields, 100 measures):
+ * refused before the contract reads them, so one line cannot cost more than a few milliseconds.
+ */
+export const MAX_FIELDS = 1_000;
+
+/** The path of the first string or key that is not well-formed Unicode, if any; and how many fields and items there are (up to just past MAX_FIELDS). */
+function survey(value: unknown): { illFormed: PropertyKey[] | null; fields: number } {
+  let fields = 0;
+  const walk = (v: unknown, path: PropertyKey[], depth: number): PropertyKey[] | null => {
+    if (typeof v === 'string') return LONE_SURROGATE.test(v) ? path : null;
+    if (typeof v !== 'object' || v === null || depth > 64) return null;
+    for (const [k, item] of Object.entries(v)) {
+      if (++fields > MAX_FIELDS) return null;
+      if (LONE_SURROGATE.test(k)) return path;
+      const found = walk(item, [...path, Array.isArray(v) ? Number(k) : k], depth + 1);
+      if (found) return found;
+    }
+    return null;
+  };
+  const found = walk(value, [], 0);
+  return { illFormed: found, fields };
 }
 
 /** Applies the whole stateless contract of events.md to one decoded JSON value. Pure. */
 export function parseEvent(value: unknown, ctx: ReceiptContext): ParseResult {
-  const bad = illFormed(value);
-  if (bad) {
-    const at = pathOf(bad) || 'event';
-    return { ok: false, refusal: { code: `${at}.invalid-unicode`, message: `${at}: text that is not well-formed Unicode (a lone surrogate such as \\ud800)` } };
+  const { illFormed, fields } = survey(value);
+  if (fields > MAX_FIELDS) {
+    return { ok: false, refusal: { code: 'event.too-many-fields', message: `more than ${MAX_FIELDS} fields and items: no event has so many` }, redactions: [{ path: [], kind: 'unknown-field' }] };
+  }
+  if (illFormed) {
+    const at = pathOf(illFormed) || 'event';
+    // What else is wrong with it decides what of it is kept (unknown fields are not).
+    const parsed = forceEvent.safeParse(value);
+    return {
+      ok: false, refusal: { code: `${at}.invalid-unicode`, message: `${at}: text that is not well-formed Unicode (a lone surrogate such as \\ud800)` },
+      redactions: [...(parsed.success ? [] : redactionsFromIssues(parsed.error.issues, value)), { path: illFormed, kind: 'invalid' }],
+    };
   }
   const parsed = forceEvent.safeParse(value, { reportInput: true });
   if (!parsed.success) return { ok: false, refusal: refusalFromIssues(parsed.error.issues), redactions: redactionsFromIssues(parsed.error.issues, value) };

@@ -24,11 +24,12 @@ export function personalDataMessage(kind: PersonalDataKind, where: 'reference' |
 const UK_PHONE_DIGITS = /^(?:44\d{9,10}|0\d{9,10})$/;
 
 /** A whole reference that is, or reads as, a person's identifier. */
-export function personalDataInReference(value: string): PersonalDataKind | null {
-  const compact = value.replace(/[\s()-]/g, '');
-  if (/^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$/.test(value)) return 'email';
-  if (UK_PHONE_DIGITS.test(compact.replace(/^\+/, ''))) return 'phone';
-  if (/^[A-CEGHJ-PR-TW-Z]{2}\d{6}[A-D]$/i.test(compact)) return 'ni-number';
+export function personalDataInReference(raw: string): PersonalDataKind | null {
+  const value = fold(raw);
+  if (/^[^@\s]+@[^@\s]+\.\p{L}{2,}$/u.test(value)) return 'email';
+  // A phone number's separators are many (`07700 900123`, `07700.900.123`, `(0161) 496-0000`); an NI number's, spaces.
+  if (UK_PHONE_DIGITS.test(value.replace(/[\s().\/-]/g, '').replace(/^\+/, ''))) return 'phone';
+  if (/^[A-CEGHJ-PR-TW-Z]{2}\d{6}[A-D]$/i.test(value.replace(/\s/g, ''))) return 'ni-number';
   if (/^[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$/i.test(value)) return 'postcode';
   if (/^\d{4}-\d{2}-\d{2}$/.test(value) || /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$/.test(value)) return 'date-of-birth';
   // Pseudonyms carry digits; a reference of letters alone reads as a name (Smith, jane.doe).
@@ -36,8 +37,29 @@ export function personalDataInReference(value: string): PersonalDataKind | null 
   return null;
 }
 
-const LOCAL_PART = /[A-Za-z0-9._%+-]/;
-const DOMAIN_PART = /[A-Za-z0-9.-]/;
+const LOCAL_PART = /[\p{L}\p{N}._%+-]/u;
+const DOMAIN_PART = /[\p{L}\p{N}.-]/u;
+
+/**
+ * The text as the checks read it, one UTF-16 unit for one, so a span found in it is the same span
+ * of the original: full-width forms as their ASCII (`０７７００`, `＠`), every kind of space as a
+ * space, dashes as a hyphen, and the invisible joiners (zero-width space, word joiner, BOM) as a
+ * dot, which joins what they part (`jane\u200b@…` is an address, `07700\u200b900123` a number).
+ */
+export function fold(text: string): string {
+  // Fast path: plain ASCII is read as it is.
+  if (!/[^\x00-\x7f]/.test(text)) return text;
+  let out = '';
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xff01 && c <= 0xff5e) out += String.fromCharCode(c - 0xfee0);
+    else if (c === 0xa0 || (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x205f || c === 0x3000) out += ' ';
+    else if ((c >= 0x2010 && c <= 0x2015) || c === 0x2212 || c === 0xfe63) out += '-';
+    else if ((c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff || c === 0xad) out += '.';
+    else out += text[i];
+  }
+  return out;
+}
 
 /** Where a kind of personal data sits in a text: characters [start, end). */
 export interface Span {
@@ -63,7 +85,7 @@ function emailSpans(text: string, spans: Span[], first: boolean): void {
     let found = false;
     for (let i = end - 1; i > at + 1 && !found; i -= 1) {
       const c = text[i]!;
-      if (/[A-Za-z]/.test(c)) letters += 1;
+      if (/\p{L}/u.test(c)) letters += 1;
       else if (c === '.' && letters >= 2) found = true;
       else letters = 0;
     }
@@ -81,7 +103,7 @@ function emailSpans(text: string, spans: Span[], first: boolean): void {
 /** Whether a text holds an email address anywhere (linear time: see emailSpans). */
 export function containsEmail(text: string): boolean {
   const spans: Span[] = [];
-  emailSpans(text, spans, true);
+  emailSpans(fold(text), spans, true);
   return spans.length > 0;
 }
 
@@ -158,11 +180,11 @@ function phoneSpans(text: string, spans: Span[], first: boolean): void {
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
-/** Whether two groups of digits may be one number: parted by one space or hyphen, or by a bracket and a space. */
+/** Whether two groups of digits may be one number: parted by one space, hyphen, dot or slash, or by a bracket and a space. */
 function joins(text: string, from: number, to: number): boolean {
   if (text[to] === '+') return false;
   const gap = text.slice(from, Math.min(to, from + 3));
-  return to - from <= 2 && (gap === ' ' || gap === '-' || gap === ')' || gap === ') ' || gap === '(' || gap === ' (');
+  return to - from <= 2 && (gap === ' ' || gap === '-' || gap === '.' || gap === '/' || gap === ')' || gap === ') ' || gap === '(' || gap === ' (');
 }
 
 const detectors: readonly ((text: string, spans: Span[], first: boolean) => void)[] = [
@@ -176,14 +198,16 @@ const detectors: readonly ((text: string, spans: Span[], first: boolean) => void
 ];
 
 /** Every stretch of a text that reads as personal data, in no particular order (spans may overlap). */
-export function personalDataSpans(text: string): Span[] {
+export function personalDataSpans(raw: string): Span[] {
+  const text = fold(raw);
   const spans: Span[] = [];
   for (const detect of detectors) detect(text, spans, false);
   return spans;
 }
 
 /** The first kind of personal data found anywhere in a text, or null. */
-export function personalDataInText(text: string): PersonalDataKind | null {
+export function personalDataInText(raw: string): PersonalDataKind | null {
+  const text = fold(raw);
   const spans: Span[] = [];
   for (const detect of detectors) {
     detect(text, spans, true);

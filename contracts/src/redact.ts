@@ -5,7 +5,7 @@
 // line goes anywhere (receipt, refused topic, refusals store, raw archive, logs).
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { maskPersonalData, personalDataInReference, personalDataInText, type PersonalDataKind } from './personal-data.ts';
+import { maskPersonalData, personalDataInText, type PersonalDataKind } from './personal-data.ts';
 
 /** A place in a decoded line that the contract found to be, or could not check for, personal data. */
 export interface Redaction {
@@ -16,8 +16,8 @@ export interface Redaction {
 
 const ENVELOPE_FIELDS = new Set(['eventId', 'type', 'schemaVersion', 'force', 'occurredAt', 'producedAt', 'payload']);
 
-export const UNKNOWN_FIELD_VALUE = '[unknown field: value not kept]';
-export const INVALID_VALUE = '[value not kept]';
+export const UNKNOWN_FIELD_VALUE = '[not kept]';
+export const INVALID_VALUE = '[not kept]';
 
 /** A field name as a contract would spell one (`victimName`, `offence_group`): quoted back; anything else is not. */
 const FIELD_NAME = /^[a-z][A-Za-z0-9_]{0,39}$/;
@@ -42,13 +42,15 @@ export function maskText(text: string): string {
 }
 
 /**
- * An identifier a sender gave a refused line (its eventId): kept only if it is not personal data.
- * A whole value that reads as a name or an address is replaced by its kind.
+ * The eventId a sender gave a refused line, as a receipt and a refusal repeat it: only if it is a
+ * UUID (in lower case, as the contract keeps it). Anything else could be anything, and the
+ * line's SHA-256 finds it.
  */
-export function maskIdentifier(value: string): string {
-  const kind = value.length <= 100 ? personalDataInReference(value) : null;
-  return kind ? `[${kind}]` : maskText(value.slice(0, 100));
+export function maskIdentifier(value: string): string | null {
+  return UUID.test(value) ? value.toLowerCase() : null;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A copy of a decoded JSON value fit to keep: strings and keys masked, every place in
@@ -90,8 +92,14 @@ export function redactValue(value: unknown, redactions: readonly Redaction[] = [
     }
     return v;
   };
-  return walk(value, []);
+  const kept = walk(value, []);
+  // Never more kept than a line may hold: a line of many short unknown fields is not kept larger.
+  const size = JSON.stringify(kept)?.length ?? 0;
+  return size > MAX_KEPT ? `[not kept: ${size} characters once masked]` : kept;
 }
+
+/** The most of a refused line kept (characters of JSON): a 64 KiB line at most, masked. */
+const MAX_KEPT = 16 * 1024;
 
 /** The places a failed parse found personal data in, and the fields it did not know (so did not read). */
 export function redactionsFromIssues(issues: readonly z.core.$ZodIssue[], value: unknown): Redaction[] {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { unknownFieldName } from './redact.ts';
+import { contractsJsonSchema } from './json-schema.ts';
 
 /** Why one event was refused: a stable rule code the sender can act on, and a sentence for a person. */
 export interface Refusal {
@@ -15,10 +16,29 @@ const MAX_DETAILS = 3;
  * so that no code or message repeats the sender's text.
  */
 export function pathOf(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' || (typeof p === 'string' && SCHEMA_KEY.test(p)) ? String(p) : 'unknown-field')).join('.');
+  const names = fieldNames();
+  return path.map((p) => (typeof p === 'number' || (typeof p === 'string' && names.has(p)) ? String(p) : 'unknown-field')).join('.');
 }
 
-const SCHEMA_KEY = /^(?:[a-z][A-Za-z0-9]{0,39}|\d+)$/;
+let known: Set<string> | undefined;
+
+/** Every field name of every event type's schema (its JSON Schema's `properties`), found once. */
+function fieldNames(): Set<string> {
+  if (known) return known;
+  const names = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (typeof node === 'object' && node !== null) {
+      for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+        if (key === 'properties' && typeof value === 'object' && value !== null) for (const name of Object.keys(value)) names.add(name);
+        walk(value);
+      }
+    }
+  };
+  walk(contractsJsonSchema());
+  known = names;
+  return names;
+}
 
 /**
  * Turns the first zod issue into a rule code of the form `<field path>.<what is wrong>`,

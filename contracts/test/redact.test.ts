@@ -36,10 +36,14 @@ describe('masking personal data', () => {
     expect(maskPersonalData(`${'a.'.repeat(500_000)}@example.org`).text).toMatch(/\[email\]$/);
   });
 
-  it('keeps an identifier unless it is personal data', () => {
-    expect(maskIdentifier('EVT-1234')).toBe('EVT-1234');
-    expect(maskIdentifier('jane@example.org')).toBe('[email]');
-    expect(maskIdentifier('JaneSmith')).toBe('[name]');
+  it('keeps a refused line\'s eventId only if it is a UUID', () => {
+    expect(maskIdentifier('0B8C7F3E-3F5D-4C1E-9D5E-0F3B7A2C9E11')).toBe('0b8c7f3e-3f5d-4c1e-9d5e-0f3b7a2c9e11');
+    for (const other of ['EVT-1234', 'jane@example.org', 'JaneSmith', `${'x'.repeat(95)}.victim@example.org`]) expect(maskIdentifier(other)).toBeNull();
+  });
+
+  it('keeps no more of a line than a line may hold, however many short fields it has', () => {
+    const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, 1]));
+    expect(redactValue(many, Object.keys(many).map((k) => ({ path: [k], kind: 'unknown-field' as const })))).toMatch(/^\[not kept: \d+ characters once masked\]$/);
   });
 
   it('redacts a value: strings and keys masked, marked places replaced, unknown fields not kept', () => {
@@ -69,6 +73,23 @@ describe('what reads as personal data in police text', () => {
     ['Miss Patel', 'name'], ['DS A. Khan', 'name'], ['+44 20 7946 0000', 'phone'], ['0044 20 7946 0000', 'phone'],
     ['07700 900123', 'phone'], ['SW1A1AA', 'postcode'], ['ab 12 34 56 c', 'ni-number'], ['born in 1990', 'date-of-birth'], ['DOB: 1990-03-01', 'date-of-birth'],
   ])('masks %j whole, as %s', (text, kind) => expect(maskPersonalData(text).text).toBe(`[${kind}]`));
+});
+
+describe('personal data written to slip past', () => {
+  it.each([
+    ['ring 07700\u00a0900123', 'phone'], ['07700.900.123', 'phone'], ['07700/900123', 'phone'], ['07700\u2013900123', 'phone'],
+    ['\uff10\uff17\uff17\uff10\uff10\uff19\uff10\uff10\uff11\uff12\uff13', 'phone'], ['07700\u200b900123', 'phone'],
+    ['jos\u00e9@example.org', 'email'], ['jane@b\u00fccher.de', 'email'], ['jane\uff20example.org', 'email'], ['jane\u200b@example.org', 'email'],
+    ['MRS JANE SMITH', 'name'], ['Sir Keir Jones', 'name'],
+  ])('finds %j (%s)', (text, kind) => expect(personalDataInText(text)).toBe(kind));
+
+  it('names no sender\'s key in a code or message: a measure named as a phone number', () => {
+    const value = { eventId: '0b8c7f3e-3f5d-4c1e-9d5e-0f3b7a2c9e11', type: 'return.submitted', schemaVersion: 1, force: 'kent', occurredAt: '2025-10-06', producedAt: '2025-10-06T10:00:00Z',
+      payload: { kpi: '2.1', period: '2025-H1', summary: 'x', documents: [], measures: { '07700900123': 1, tel07700900123: 2 } } };
+    const parsed = parseEvent(value, { force: 'kent', receivedAt: new Date('2025-11-01T00:00:00Z') });
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(`${parsed.refusal.code} ${parsed.refusal.message}`).not.toMatch(/07700|tel/);
+  });
 });
 
 describe('what a refused event keeps', () => {

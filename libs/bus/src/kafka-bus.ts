@@ -127,8 +127,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       await admin.alterConfigs({
         validateOnly: false,
         resources: [{ type: ConfigResourceTypes.TOPIC, name: s.topic, configEntries: [
-          { name: 'retention.ms', value: String(s.retentionMs) },
-          { name: 'retention.bytes', value: '-1' },
+          ...retentionConfig(s.retentionMs!),
           ...(options.minInsyncReplicas ? [{ name: 'min.insync.replicas', value: String(options.minInsyncReplicas) }] : []),
         ] }],
       });
@@ -152,7 +151,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
           replicationFactor: options.replicationFactor ?? -1,
           configEntries: [
             ...(s.keepForever ? [{ name: 'retention.ms', value: '-1' }, { name: 'retention.bytes', value: '-1' }] : []),
-            ...(!s.keepForever && s.retentionMs !== undefined ? [{ name: 'retention.ms', value: String(s.retentionMs) }, { name: 'retention.bytes', value: '-1' }] : []),
+            ...(!s.keepForever && s.retentionMs !== undefined ? retentionConfig(s.retentionMs) : []),
             ...(options.minInsyncReplicas ? [{ name: 'min.insync.replicas', value: String(options.minInsyncReplicas) }] : []),
           ],
         })),
@@ -258,4 +257,17 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       if (adminReady) await adminReady.then(() => admin.disconnect(), () => undefined);
     },
   };
+}
+
+/**
+ * A topic kept for a period: Kafka deletes whole segments once their newest message is past it,
+ * so segments roll daily (at most) and nothing outlives the period by more than a day (with the
+ * default week-long segments, by up to a week).
+ */
+function retentionConfig(retentionMs: number): { name: string; value: string }[] {
+  return [
+    { name: 'retention.ms', value: String(retentionMs) },
+    { name: 'retention.bytes', value: '-1' },
+    { name: 'segment.ms', value: String(Math.min(retentionMs, 86_400_000)) },
+  ];
 }

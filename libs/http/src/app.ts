@@ -31,6 +31,8 @@ export interface HttpAppOptions {
   trustedProxies?: readonly string[];
   /** Open connections one address may hold (default 64); a trusted proxy's are not counted (it holds everyone's). */
   maxConnectionsPerClient?: number;
+  /** Open connections in all (default 4,096). */
+  maxConnections?: number;
   /** More for /readyz to say, such as each stage's lag; never decides readiness. */
   details?: () => Promise<Record<string, unknown>>;
   /**
@@ -106,11 +108,25 @@ export function createHttpApp(options: HttpAppOptions) {
       server.maxRequestsPerSocket = 1_000;
       server.setTimeout(60_000);
       limitConnectionsPerClient(server, options.maxConnectionsPerClient ?? 64, options.trustedProxies ?? []);
+      // And in all, whoever they come from: past this, Node closes new connections at once.
+      server.maxConnections = options.maxConnections ?? 4_096;
       return server;
     },
   });
   const routes: RegisteredRoute[] = [];
   routeLists.set(app, routes);
+  // A body where none is read (a GET, a HEAD, a path with no route) is refused before a byte of it
+  // is read, and the connection closed: otherwise Node drains it, gigabytes from anyone.
+  app.addHook('onRequest', (request, reply, done) => {
+    const length = request.headers['content-length'];
+    const body = (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+    if (body && (request.method === 'GET' || request.method === 'HEAD' || request.is404)) {
+      reply.header('connection', 'close');
+      void sendProblem(reply, problem(400, 'unexpected-body', 'Unexpected body', `${request.is404 ? 'no such route' : `a ${request.method}`} takes no body`));
+      return;
+    }
+    done();
+  });
   app.addHook('onRoute', (route) => { for (const method of [route.method].flat()) routes.push({ method, url: route.url }); });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -2,7 +2,9 @@ import { once } from 'node:events';
 import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '@vawg/testing';
-import { silentLogger } from '@vawg/log';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { requestForLog, silentLogger } from '@vawg/log';
 import { createRegistry, counter } from '@vawg/metrics';
 import { createHttpApp } from '../src/index.ts';
 
@@ -126,5 +128,38 @@ describe('the HTTP shell of every service', () => {
     expect(huge).toMatch(/^HTTP\/1.1 431 /);
     expect(huge).toContain('application/problem+json');
     await app.close();
+  });
+
+  it('refuses a body where none is read (a GET, a path with no route) before reading it, and closes the connection', async () => {
+    const app = createHttpApp({ logger: silentLogger(), registry: createRegistry(), checks: [] });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as AddressInfo).port;
+    for (const head of [`GET /healthz HTTP/1.1\r\nhost: x\r\ncontent-length: 10000000000\r\n\r\n`, `POST /nothing HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n`]) {
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(head);
+      // Keep sending: the answer must come, and the connection close, whatever follows.
+      const junk = setInterval(() => { if (!socket.destroyed) socket.write('x'.repeat(65536)); }, 1);
+      let text = '';
+      socket.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+      socket.on('error', () => undefined);
+      await once(socket, 'close');
+      clearInterval(junk);
+      expect(text).toMatch(/^HTTP\/1.1 400 /);
+      expect(text).toContain('/problems/unexpected-body');
+    }
+    expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    await app.close();
+  });
+
+  it('logs a request by its path, never its query', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk: Buffer, _encoding, done) { lines.push(chunk.toString()); done(); } });
+    const app = createHttpApp({ logger: pino({ serializers: { req: requestForLog } }, sink), registry: createRegistry(), checks: [] });
+    await app.inject({ url: '/v1/nothing?note=jane.doe%40example.org&phone=07700900123' });
+    await app.close();
+    const logged = lines.join('');
+    expect(logged).toContain('"url":"/v1/nothing"');
+    expect(logged).not.toMatch(/jane|07700/);
   });
 });

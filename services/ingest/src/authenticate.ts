@@ -22,7 +22,7 @@ export const MAX_LOOKUPS_IN_FLIGHT = 64;
  * sites make, a bearer header does not.
  */
 export function createAuthenticate(
-  lookup: (token: string) => Promise<Principal | null>,
+  lookup: ((token: string) => Promise<Principal | null>) & { cached?: (token: string) => { principal: Principal | null } | undefined },
   session?: (request: FastifyRequest) => Promise<Principal | null>,
   maxLookups = MAX_LOOKUPS_IN_FLIGHT,
 ) {
@@ -31,8 +31,14 @@ export function createAuthenticate(
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
     const read = request.method === 'GET' || request.method === 'HEAD';
-    // Requests not yet known to be anyone's are bounded: past this many credentials being looked up
-    // at once, the next is turned away before any work (a flood of guesses cannot queue unboundedly).
+    // A credential remembered (the forces sending now) is known without a lookup, so strangers'
+    // guesses never crowd it out. The rest are bounded: past this many credentials being looked
+    // up at once, the next is turned away before any work (a flood of guesses cannot queue).
+    const known = token ? lookup.cached?.(token) : undefined;
+    if (known?.principal) {
+      request.principal = known.principal;
+      return;
+    }
     if (lookups >= maxLookups) {
       reply.header('retry-after', '1');
       reply.header('connection', 'close');

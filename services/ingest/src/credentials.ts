@@ -40,9 +40,19 @@ const NEGATIVE_CACHE_SIZE = 10_000;
  * Looks credentials up, remembering answers for 5 s, unknown tokens too (so guessing costs no
  * query each time; at most 10,000 remembered), and records when each was last used.
  */
-export function createCredentialLookup(pool: Pool) {
+export interface CredentialLookup {
+  (token: string): Promise<Principal | null>;
+  /** What is remembered of a token, without a query: undefined when it must be looked up. */
+  cached(token: string): { principal: Principal | null } | undefined;
+}
+
+export function createCredentialLookup(pool: Pool): CredentialLookup {
   const cache = new Map<string, { principal: Principal | null; until: number }>();
-  return async function lookup(token: string): Promise<Principal | null> {
+  const cached = (token: string) => {
+    const hit = cache.get(hashToken(token));
+    return hit && hit.until > Date.now() ? hit : undefined;
+  };
+  const lookup = async function lookup(token: string): Promise<Principal | null> {
     const hash = hashToken(token);
     const hit = cache.get(hash);
     if (hit && hit.until > Date.now()) return hit.principal;
@@ -62,6 +72,7 @@ export function createCredentialLookup(pool: Pool) {
     cache.set(hash, { principal, until: Date.now() + CREDENTIAL_CACHE_MS });
     return principal;
   };
+  return Object.assign(lookup, { cached });
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/;

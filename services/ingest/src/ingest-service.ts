@@ -62,6 +62,7 @@ export async function startIngest(deps: IngestDeps): Promise<RunningStage> {
     registerRoutes(scope, {
       authenticate,
       submit: createSubmitStep(deps),
+      serviceVersion: deps.serviceVersion,
       deadlineMs: deps.deadlineMs ?? 10_000,
       pool: deps.pool,
       events,

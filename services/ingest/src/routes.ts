@@ -8,7 +8,7 @@ import type { Counter } from '@vawg/metrics';
 import { checkingLines, findForeignForce } from './check-lines.ts';
 import { checkCitedDocuments } from './check-documents.ts';
 import { jsonArrayLines, MAX_BODY_BYTES, ndjsonLines } from './decode-body.ts';
-import type { Receipt, Submission } from './submit.ts';
+import { prepareSubmission, type PreparedSubmission, type Receipt } from './submit.ts';
 import type { Pool } from '@vawg/db';
 import { readSubmissionProgress } from '@vawg/pipeline';
 
@@ -16,7 +16,8 @@ export interface RouteDeps {
   /** Each force's fair share of POST /v1/events (fair-share.ts). */
   fairShare?: FairShareLimits;
   authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
-  submit: (s: Submission) => Promise<Receipt>;
+  submit: (s: PreparedSubmission) => Promise<Receipt>;
+  serviceVersion: string;
   deadlineMs: number;
   pool: Pool;
   events: Counter<'status'>;
@@ -113,7 +114,9 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       if (left <= 0) throw new Error(`not started within ${deps.deadlineMs} ms of arrival`);
       // Returns citing a document this force never uploaded are refused line by line (check-documents.ts).
       receipt = await withinDeadline(checkCitedDocuments(deps.pool, principal.force, outcomes)
-        .then((checked) => deps.submit({ submissionId: randomUUID(), force: principal.force, credentialId: principal.credentialId, receivedAt, body, mediaType, outcomes: checked })), left);
+        .then((checked) => cpu.run(principal.force, prepareSubmission(
+          { submissionId: randomUUID(), force: principal.force, credentialId: principal.credentialId, receivedAt, body, outcomes: checked }, deps.serviceVersion)))
+        .then((prepared) => deps.submit(prepared)), left);
     } catch (error) {
       request.log.error({ err: error }, 'submission could not be made durable');
       return sendProblem(reply, problem(503, 'unavailable', 'Not accepted',

@@ -1,13 +1,13 @@
 // Makes a checked submission durable before it is acknowledged: accepted events to the raw
-// topic, refusals (each keeping its original) to the refused topic, the exact bytes received to
-// the raw archive, and then the receipt to PostgreSQL with the count accepted in the submission's
+// topic, refusals (each keeping its masked original) to the refused topic, the batch to the raw
+// archive (accepted events as checked, refused lines as their hash), and then the receipt to PostgreSQL with the count accepted in the submission's
 // progress (a publication waits for that many to be processed). All must succeed before the 202;
 // the receipt goes last so that it never counts events the log does not hold.
 import { z } from 'zod';
 import type { Bus } from '@vawg/bus';
 import type { Pool } from '@vawg/db';
 import type { ObjectStore } from '@vawg/store';
-import type { FailureRecord, RawMessage, Topics } from '@vawg/contracts';
+import { sha256Hex, type FailureRecord, type RawMessage, type Topics } from '@vawg/contracts';
 import { CompletenessTally, completenessUpsert } from '@vawg/pipeline';
 import type { LineOutcome } from './check-lines.ts';
 
@@ -37,8 +37,8 @@ export interface Submission {
   /** The credential that sent it. */
   credentialId?: string;
   receivedAt: Date;
+  /** The body as received: only its SHA-256 is kept. */
   body: Buffer;
-  mediaType: 'ndjson' | 'json';
   outcomes: LineOutcome[];
 }
 
@@ -61,77 +61,82 @@ export function receiptOf(s: Submission): Receipt {
   };
 }
 
-/** Where the archive of a submission is kept; `.ndjson` when it is, or had to be rewritten as, NDJSON. */
-export function archiveKey(s: Submission): string {
+/** Where the archive of a submission is kept. */
+export function archiveKey(s: Pick<Submission, 'force' | 'receivedAt' | 'submissionId'>): string {
   const day = s.receivedAt.toISOString().slice(0, 10);
-  const ndjson = s.mediaType === 'ndjson' || s.outcomes.some((o) => o.status === 'refused');
-  return `raw/${s.force}/${day}/${s.submissionId}.${ndjson ? 'ndjson' : 'json'}`;
+  return `raw/${s.force}/${day}/${s.submissionId}.ndjson`;
+}
+
+/** A submission made ready to be written: every message serialised, the archive and the receipt built. */
+export interface PreparedSubmission {
+  submission: Submission;
+  raw: string[];
+  refused: string[];
+  receipt: Receipt;
+  archive: Buffer;
+  completeness: ReturnType<typeof completenessUpsert>;
 }
 
 /**
- * What the raw archive keeps of a submission: the exact bytes received when every line was
- * accepted. Otherwise one line per line received: an accepted line as sent (an element of a JSON
- * array: its text), a refused one only as its line number, code and SHA-256, so that no
- * refused line (which may hold personal data the checks did not recognise) outlives the refusals'
- * retention in the archive, and no replay of it could accept what was refused.
+ * Serialises a submission, yielding every few lines for the fair scheduler (fair-share.ts): the
+ * raw messages, the failure records, the completeness counts, and the archive. The archive keeps
+ * one line per line received: an accepted event as checked (re-serialised from what the contract
+ * read, so a duplicate key's discarded value or any byte the contract did not read is not kept),
+ * a refused line only as its line number, code and SHA-256, so that no refused line (which may
+ * hold personal data the checks did not recognise) outlives the refusals' retention, and no
+ * replay of the archive could accept what was refused. ingest.submissions keeps the SHA-256 of
+ * the body as received.
  */
-export function archiveBody(s: Submission): { body: Buffer; contentType: string } {
-  if (!s.outcomes.some((o) => o.status === 'refused')) {
-    return { body: s.body, contentType: s.mediaType === 'ndjson' ? 'application/x-ndjson' : 'application/json' };
+export function* prepareSubmission(s: Submission, serviceVersion: string): Generator<void, PreparedSubmission> {
+  const receivedAt = s.receivedAt.toISOString();
+  const raw: string[] = [];
+  const refused: string[] = [];
+  const archive: string[] = [];
+  // What each force-dataset-month received, and how much of it was refused here.
+  const cells = new CompletenessTally();
+  for (const [i, o] of s.outcomes.entries()) {
+    if (o.status === 'accepted') {
+      const message: RawMessage = { v: 1, submissionId: s.submissionId, line: o.line, force: s.force, receivedAt, event: o.event };
+      raw.push(JSON.stringify(message));
+      archive.push(JSON.stringify(o.event));
+      // Arrival is of what was accepted: a month whose every line was refused has not arrived.
+      cells.add(s.force, o.event, 'received', 1, receivedAt);
+    } else {
+      const record: FailureRecord = {
+        type: 'failure.ingest', v: 1, submissionId: s.submissionId, line: o.line, force: s.force, receivedAt,
+        eventId: o.eventId, code: o.refusal.code, message: o.refusal.message, original: o.original, originalSha256: o.sha256,
+        refusedAt: receivedAt, serviceVersion,
+      };
+      refused.push(JSON.stringify(record));
+      archive.push(JSON.stringify({ refused: { line: o.line, code: o.refusal.code, sha256: o.sha256 } }));
+      cells.add(s.force, o.value, 'received');
+      cells.add(s.force, o.value, 'refused');
+    }
+    if (i % 200 === 199) yield;
   }
-  const parts: Buffer[] = [];
-  for (const o of s.outcomes) {
-    parts.push(o.status === 'accepted' ? o.bytes : Buffer.from(JSON.stringify({ refused: { line: o.line, code: o.refusal.code, sha256: o.sha256 } })), NEWLINE);
-  }
-  return { body: Buffer.concat(parts), contentType: 'application/x-ndjson' };
+  const receipt = receiptOf(s);
+  yield;
+  return { submission: s, raw, refused, receipt, archive: Buffer.from(`${archive.join('\n')}\n`), completeness: completenessUpsert(cells, '$9') };
 }
 
-const NEWLINE = Buffer.from('\n');
-
 export function createSubmitStep(deps: SubmitDeps) {
-  return async function submit(s: Submission): Promise<Receipt> {
-    const receivedAt = s.receivedAt.toISOString();
-    const raw: string[] = [];
-    const refused: string[] = [];
-    for (const o of s.outcomes) {
-      if (o.status === 'accepted') {
-        const message: RawMessage = { v: 1, submissionId: s.submissionId, line: o.line, force: s.force, receivedAt, event: o.event };
-        raw.push(JSON.stringify(message));
-      } else {
-        const record: FailureRecord = {
-          type: 'failure.ingest', v: 1, submissionId: s.submissionId, line: o.line, force: s.force, receivedAt,
-          eventId: o.eventId, code: o.refusal.code, message: o.refusal.message, original: o.original, originalSha256: o.sha256,
-          refusedAt: receivedAt, serviceVersion: deps.serviceVersion,
-        };
-        refused.push(JSON.stringify(record));
-      }
-    }
-    const receipt = receiptOf(s);
+  return async function submit(prepared: PreparedSubmission): Promise<Receipt> {
+    const { submission: s, raw, refused, receipt, archive, completeness } = prepared;
     const key = archiveKey(s);
-    const archived = archiveBody(s);
-    // What each force-dataset-month received, and how much of it was refused here.
-    const cells = new CompletenessTally();
-    for (const o of s.outcomes) {
-      const value = o.status === 'accepted' ? o.event : o.value;
-      // Arrival is of what was accepted: a month whose every line was refused has not arrived.
-      cells.add(s.force, value, 'received', 1, o.status === 'accepted' ? receivedAt : undefined);
-      if (o.status === 'refused') cells.add(s.force, value, 'refused');
-    }
-    const completeness = completenessUpsert(cells, '$9');
     await Promise.all([
       deps.bus.publish(deps.topics.raw, raw.map((value) => ({ key: s.force, value }))),
       deps.bus.publish(deps.topics.refused, refused.map((value) => ({ key: s.force, value }))),
-      deps.store.put(key, archived.body, archived.contentType),
+      deps.store.put(key, archive, 'application/x-ndjson'),
     ]);
     // One statement, so the receipt, its progress and the completeness counts are one commit.
     await deps.pool.query(
       `WITH receipt AS (
-         INSERT INTO ingest.submissions (submission_id, force, received_at, lines, accepted, refused, archive_key, receipt, credential_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10)),
+         INSERT INTO ingest.submissions (submission_id, force, received_at, lines, accepted, refused, archive_key, receipt, credential_id, body_sha256)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, $11)),
        cells AS (${completeness?.sql ?? 'SELECT $9::text'})
        INSERT INTO pipeline.progress (submission_id, stage, outcome, force, received_at, n)
        SELECT $1, 'ingest', 'accepted', $2, $3, $5 WHERE $5 > 0`,
-      [s.submissionId, s.force, s.receivedAt, receipt.lines, receipt.accepted, receipt.refused, key, JSON.stringify(receipt), completeness?.value ?? null, s.credentialId ?? null],
+      [s.submissionId, s.force, s.receivedAt, receipt.lines, receipt.accepted, receipt.refused, key, JSON.stringify(receipt), completeness?.value ?? null, s.credentialId ?? null, sha256Hex(s.body)],
     );
     return receipt;
   };

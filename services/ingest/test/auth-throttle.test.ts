@@ -26,9 +26,12 @@ describe('slowing down repeated bad credentials', () => {
       looked += 1;
       waiting.push(() => resolve({ role: 'force', force: 'kent', credentialId: 'c1' }));
     });
+    // A credential already remembered (a force sending now) is known without a lookup.
+    const kent: Principal = { role: 'force', force: 'kent', credentialId: 'c0' };
+    const remembered = Object.assign(lookup, { cached: (token: string) => (token === 'known' ? { principal: kent } : undefined) });
     const app = Fastify();
     app.decorateRequest('principal', null);
-    app.addHook('onRequest', createAuthenticate(lookup, undefined, 2));
+    app.addHook('onRequest', createAuthenticate(remembered, undefined, 2));
     app.get('/x', () => ({ ok: true }));
     const ask = () => app.inject({ url: '/x', headers: { authorization: 'Bearer abc' } });
     const first = [ask(), ask()];
@@ -37,6 +40,7 @@ describe('slowing down repeated bad credentials', () => {
     expect(third.statusCode).toBe(429);
     expect(third.headers['retry-after']).toBe('1');
     expect(looked).toBe(2);
+    expect((await app.inject({ url: '/x', headers: { authorization: 'Bearer known' } })).statusCode).toBe(200);
     for (const release of waiting) release();
     expect((await Promise.all(first)).map((r) => r.statusCode)).toEqual([200, 200]);
     // The bound is of lookups in flight: with those answered, the next is looked up.

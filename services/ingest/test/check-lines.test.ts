@@ -20,7 +20,7 @@ describe('checking decoded lines', () => {
       { line: 2, refusal: { code: 'line.malformed-json', message: 'x' }, original: '{"a"', bytes: Buffer.from('{"a"') },
     ], { force: 'kent', receivedAt: new Date() });
     expect(outcomes).toMatchObject([
-      { line: 1, status: 'refused', eventId: 'e1', refusal: { code: 'type.invalid' }, sha256: sha256('{"eventId":"e1","force":"atlantis"}') },
+      { line: 1, status: 'refused', eventId: null, refusal: { code: 'type.invalid' }, sha256: sha256('{"eventId":"e1","force":"atlantis"}') },
       { line: 2, status: 'refused', eventId: null, refusal: { code: 'line.malformed-json' }, original: '{"a"', sha256: sha256('{"a"') },
     ]);
   });
@@ -37,7 +37,7 @@ describe('checking decoded lines', () => {
     const kept = JSON.stringify(outcomes.map((o) => (o.status === 'refused' ? [o.original, o.eventId, o.refusal.message] : null)));
     for (const secret of ['jane.doe', 'example', '07700', '900123', 'Ann Other', 'Jane Doe', '1990']) expect(kept).not.toContain(secret);
     expect(outcomes.map((o) => o.status === 'refused' && o.sha256)).toEqual(lines.map(sha256));
-    expect(outcomes[0]).toMatchObject({ eventId: '[email]' });
+    expect(outcomes[0]).toMatchObject({ eventId: null });
     expect(outcomes[1]).toMatchObject({ original: `[not kept: ${Buffer.byteLength(lines[1]!)} bytes, not JSON]` });
     expect(outcomes[2]).toMatchObject({ original: { '[unknown field 1]': UNKNOWN_FIELD_VALUE } });
   });

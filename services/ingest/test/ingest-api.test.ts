@@ -1,5 +1,5 @@
 // The ingest API against the real broker, PostgreSQL and S3: errors, security, receipts.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,14 +36,17 @@ describe('the ingest API', () => {
   });
   afterAll(async () => fx?.stop());
 
-  it('acknowledges only once the events are in Kafka and the exact bytes are archived', async () => {
+  it('acknowledges only once the events are in Kafka and archived as checked, with the hash of the body as received', async () => {
     const response = await post(kent, ndjson);
     expect(response.statusCode).toBe(202);
     const receipt = response.json<Receipt>();
     expect(receipt).toMatchObject({ force: 'kent', lines: 3, accepted: 3, refused: 0 });
     const archived = await store.list(`raw/kent/`);
     expect(archived).toHaveLength(1);
-    expect((await store.get(archived[0]!))?.toString()).toBe(ndjson);
+    const lines = (await store.get(archived[0]!))?.toString().trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(lines).toEqual(crimes.map((c) => JSON.parse(JSON.stringify(c)) as unknown));
+    const { rows } = await pool.query<{ body_sha256: string }>('SELECT body_sha256 FROM ingest.submissions WHERE submission_id = $1', [receipt.submissionId]);
+    expect(rows[0]!.body_sha256).toBe(createHash('sha256').update(ndjson).digest('hex'));
     const seen: string[] = [];
     const subscription = await bus.subscribe({ groupId: uniqueName('peek'), topics: [fx.topics.raw], handler: (b) => {
       seen.push(...b.messages.map((m) => (JSON.parse(m.value.toString()) as { event: { eventId: string } }).event.eventId));
