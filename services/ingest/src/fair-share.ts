@@ -58,18 +58,22 @@ export interface FairShareLimits {
 export const defaultFairShare: FairShareLimits = { requests: { perForce: 4, total: 64 }, events: { rate: 20_000, burst: 50_000 } };
 
 /**
- * The CPU, shared between forces in turn. Checking a batch is a generator that yields after each
- * line; the scheduler runs one force's work for a slice (a few milliseconds), then the next
- * force's, and lets the event loop answer other requests (`/healthz`, other forces' bodies)
- * between slices. A force's own batches run one after another within its turn, so four 10 MiB
- * batches from one force take a quarter of the CPU when four forces are sending, not all of it.
+ * The CPU, shared between forces. Checking a batch is a generator that yields after each line;
+ * the scheduler runs one force's work for a slice (a few milliseconds), then chooses again, and
+ * lets the event loop answer other requests (`/healthz`, other forces' bodies) between slices.
+ * The force chosen is the one that has used the least CPU lately (its use decays by half every
+ * second): a force sending little is served at once, ahead of one that has been busy, and two
+ * busy forces take turns. A force's own batches run one after another within its share, so four
+ * 10 MiB batches from one force take their share of the CPU, not all of it.
  */
 export class FairScheduler {
-  /** Forces with work, in turn order (a Map keeps insertion order: the next is the first). */
+  /** Forces with work waiting, each with its queue. */
   private readonly queues = new Map<string, Task[]>();
+  /** CPU each force has used lately, in ms, as of `at`. */
+  private readonly used = new Map<string, { ms: number; at: number }>();
   private scheduled = false;
 
-  constructor(private readonly sliceMs = 4, private readonly clock: () => number = () => performance.now()) {}
+  constructor(private readonly sliceMs = 4, private readonly clock: () => number = () => performance.now(), private readonly halfLifeMs = 1_000) {}
 
   /** Runs `work` to its end in this force's turns; resolves with what it returns. */
   run<T>(force: string, work: Generator<unknown, T>): Promise<T> {
@@ -97,12 +101,32 @@ export class FairScheduler {
     });
   }
 
+  /** A force's recent use, decayed to now. */
+  private usage(force: string, now: number): number {
+    const u = this.used.get(force);
+    return u ? u.ms * 0.5 ** ((now - u.at) / this.halfLifeMs) : 0;
+  }
+
+  /** The force with work that has used the least lately (the first queued among equals). */
+  private next(now: number): string | undefined {
+    let best: string | undefined;
+    let least = Infinity;
+    for (const force of this.queues.keys()) {
+      const u = this.usage(force, now);
+      if (u < least) {
+        least = u;
+        best = force;
+      }
+    }
+    return best;
+  }
+
   private slice(): void {
-    const next = this.queues.entries().next();
-    if (next.done) return;
-    const [force, queue] = next.value;
-    this.queues.delete(force);
-    const until = this.clock() + this.sliceMs;
+    const started = this.clock();
+    const force = this.next(started);
+    if (force === undefined) return;
+    const queue = this.queues.get(force)!;
+    const until = started + this.sliceMs;
     while (queue.length > 0) {
       const task = queue[0]!;
       let finished = false;
@@ -124,8 +148,11 @@ export class FairScheduler {
       queue.shift();
       if (this.clock() >= until) break;
     }
-    // To the back of the turn order, if it has more.
-    if (queue.length > 0) this.queues.set(force, queue);
+    const ended = this.clock();
+    this.used.set(force, { ms: this.usage(force, ended) + (ended - started), at: ended });
+    if (queue.length === 0) this.queues.delete(force);
+    // Forget forces idle long enough to have used nothing to speak of.
+    if (this.used.size > 64) for (const [f, u] of this.used) if (!this.queues.has(f) && ended - u.at > 10 * this.halfLifeMs) this.used.delete(f);
   }
 }
 

@@ -55,6 +55,31 @@ describe("each force's fair share", () => {
     expect(cpu.busy).toBe(0);
   });
 
+  it('serves first the force that has used the least lately: a small batch runs through while a busy force waits', async () => {
+    let tick = 0;
+    const cpu = new FairScheduler(3, () => tick++, 1_000_000);
+    const log: string[] = [];
+    function* work(name: string, steps: number): Generator<void, void> {
+      for (let i = 0; i < steps; i += 1) {
+        log.push(name);
+        yield;
+      }
+    }
+    const busy = cpu.run('kent', work('k', 30_000));
+    // Kent has had the CPU a while before essex's batch comes.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const before = log.length;
+    expect(before).toBeGreaterThan(0);
+    await cpu.run('essex', work('e', 12));
+    expect(log.length).toBeLessThan(30_000 + 12);
+    // Essex's twelve steps, over several slices, ran without a slice of kent's between them.
+    const essex = log.slice(before).filter((n) => n === 'e');
+    expect(essex).toHaveLength(12);
+    const first = log.indexOf('e');
+    expect(log.slice(first, first + 12)).toEqual(essex);
+    await busy;
+  });
+
   it('rejects the work that throws, and goes on with the rest', async () => {
     const cpu = new FairScheduler();
     function* failing(): Generator<void, number> {
