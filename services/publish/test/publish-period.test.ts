@@ -96,6 +96,13 @@ describe('publishing a half-year', () => {
     // Kent's page gives Kent's account; a force that sent nothing is not told it is incomplete.
     expect((await store.get(`${anyway.prefix}forces/kent.html`))!.toString()).toContain('By the cut-off, Kent Police had sent 10 events');
     expect((await store.get(`${anyway.prefix}forces/essex.html`))!.toString()).not.toContain('This publication is incomplete');
+    // Presented as what they are (issue 11): 5.4 counts crime–suspect pairs, `not-female` is not
+    // "male", and the forces chart's dashed line is the mean of the forces in the national figure.
+    const kentPage = (await store.get(`${anyway.prefix}forces/kent.html`))!.toString();
+    expect(kentPage).toContain('Crime–suspect pairs outstanding at the end of the period');
+    expect(kentPage).toContain('not-female: male, other, or sex not recorded (not &quot;male&quot;)');
+    expect(report).toContain('for a count, the mean of the forces in the national figure (the national total divided by their number)');
+    expect(report).not.toContain('average force');
 
     // The stage catches up while a run waits; the dead letter still needs a person: it fails saying so.
     const waiting = publishPeriod({ ...deps(), completenessWaitMs: 20_000 }, '2025-H2');

@@ -38,7 +38,7 @@ const titles: Record<string, string> = {
   'cj-outcomes-assigned': 'Criminal justice outcomes assigned',
   'charge-rate': 'Charge or summons rate',
   'median-days-to-outcome': 'Median days from recording to outcome',
-  'outstanding-suspects': 'Outstanding suspects at the end of the period',
+  'outstanding-suspects': 'Crime–suspect pairs outstanding at the end of the period (a crime with two outstanding suspects counts twice)',
   'orders-applied': 'Protective orders applied for',
   'orders-granted': 'Protective orders granted',
   'orders-breached': 'Breaches of protective orders',
@@ -50,6 +50,13 @@ const titles: Record<string, string> = {
   'evidential-difficulties-victim-supports': 'Evidential difficulties, victim supports action (outcome 15)',
   'sex-recorded-rate': 'Victim sex recorded',
   'ethnicity-recorded-rate': 'Victim ethnicity recorded',
+};
+/** Categories whose code alone could be misread. `not-female` is everyone not recorded as female, sex not recorded included. */
+const categoryLabels: Record<string, string> = {
+  'not-female': 'not-female: male, other, or sex not recorded (not "male")',
+  'female-age-not-recorded': 'female, age not recorded',
+  women: 'women (female, 18 and over)',
+  girls: 'girls (female, under 18)',
 };
 const qualitativeTitles: Record<string, string> = {
   '2.1': 'Challenging sexism and misogyny in the workforce',
@@ -182,9 +189,13 @@ function monthTrend(rows: Rows, ctx: ReportContext, m: Measure, geography: strin
 
 function forcesChart(rows: Rows, ctx: ReportContext, m: Measure, id: string, marked?: string): Markup {
   const national = rows.get(ctx.period, NATIONAL, m)?.value ?? null;
-  // A national count is the sum of the forces, so the mark for a count is the average force.
-  const reference = national === null ? undefined : m.kind === 'count' || m.kind === 'stock'
-    ? { value: national / forces.length, label: 'average force' } : { value: national, label: 'national' };
+  // A national count is the sum of the forces in it, so the mark for a count is their mean; for a
+  // rate or a median, the national figure itself (all those forces' cases together).
+  const nationalRow = rows.get(ctx.period, NATIONAL, m);
+  const included = nationalRow?.forcesIncluded ?? forces.length;
+  const reference = national === null || included === 0 ? undefined : m.kind === 'count' || m.kind === 'stock'
+    ? { value: national / included, label: `mean of the ${included} forces in the national figure (national total ÷ ${included})` }
+    : { value: national, label: `national figure (the ${included} forces' cases together, not an average of force figures)` };
   const bars = forces.map((f) => {
     const row = rows.get(ctx.period, f.id, m);
     return { label: f.name, value: row && !row.suppressed ? row.value : null, note: row?.suppressed ? '[c]' : 'none', marked: f.id === marked };
@@ -253,7 +264,7 @@ function renderReport(ctx: ReportContext, rows: Rows): string {
 ${overview}
 ${qualitative}
 <h2 id="charts">Charts</h2>
-<p>For each measure: the national figure by month, then every force for the half-year, with the national figure (for a count, the average force) marked by a dashed line. A force figure withheld to protect confidentiality is shown as [c].</p>
+<p>For each measure: the national figure by month, then every force for the half-year, with a dashed line marking, for a count, the mean of the forces in the national figure (the national total divided by their number) and, for a rate or a median, the national figure itself. A force figure withheld to protect confidentiality is shown as [c].</p>
 ${charts}
 <h2 id="forces">Forces</h2>
 ${forceTable(rows, ctx, headline, `Headline figures by force, ${ctx.period}`, 'force-table')}
@@ -279,7 +290,7 @@ function renderForcePage(ctx: ReportContext, rows: Rows, force: string): string 
 <figure><figcaption>${name} among the forces, ${ctx.period}</figcaption>${forcesChart(rows, ctx, m, idOf('forces', m.id), force)}</figure>`);
   const breakdowns = all.flatMap((m) => m.splits.filter((s) => s !== 'all').map((split) => html`<table><caption>${m.kpi} ${titles[m.id]}, by ${split}, ${ctx.period}</caption>
 <thead><tr><th scope="col">${split}</th><th scope="col">${name}</th><th scope="col">England and Wales</th></tr></thead>
-<tbody>${(splitCategories[split] ?? []).map((c) => html`<tr><th scope="row">${c}</th><td class="n">${cellText(m, rows.get(ctx.period, force, m, split, c))}</td><td class="n">${cellText(m, rows.get(ctx.period, NATIONAL, m, split, c))}</td></tr>`)}</tbody></table>`));
+<tbody>${(splitCategories[split] ?? []).map((c) => html`<tr><th scope="row">${categoryLabels[c] ?? c}</th><td class="n">${cellText(m, rows.get(ctx.period, force, m, split, c))}</td><td class="n">${cellText(m, rows.get(ctx.period, NATIONAL, m, split, c))}</td></tr>`)}</tbody></table>`));
   const body = html`${header(ctx, `${name}: violence against women and girls, police outcomes and performance, ${ctx.period}`, nav)}
 <main id="main">
 <h2 id="overview">${name} compared with England and Wales</h2>
