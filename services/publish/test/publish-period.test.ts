@@ -103,6 +103,8 @@ describe('publishing a half-year', () => {
     expect(kentPage).toContain('not-female: male, other, or sex not recorded (not &quot;male&quot;)');
     expect(report).toContain('for a count, the mean of the forces in the national figure (the national total divided by their number)');
     expect(report).not.toContain('average force');
+    expect(report).toContain('counts the crimes recorded in each month or half-year that had been charged or summonsed by the cut-off');
+    expect(report).toMatch(/March 2026 \(provisional\)/);
 
     // The stage catches up while a run waits; the dead letter still needs a person: it fails saying so.
     const waiting = publishPeriod({ ...deps(), completenessWaitMs: 20_000 }, '2025-H2');
