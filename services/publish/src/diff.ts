@@ -8,7 +8,7 @@ export interface Changes {
   rowsAdded: number;
   rowsRemoved: number;
   byMeasure: Record<string, number>;
-  /** The first 100 national rows whose value changed, in row order. */
+  /** The national rows whose value changed, in row order: every one for all victims (split `all`), the first 100 of the rest. */
   national: { period: string; measure: string; split: string; category: string; before: number | null; after: number | null }[];
 }
 
@@ -29,7 +29,7 @@ export function diffRows(since: number, before: readonly PublishedRow[], after: 
     else if (sameValues(was, row)) continue;
     else changes.rowsChanged += 1;
     changes.byMeasure[row.measure] = (changes.byMeasure[row.measure] ?? 0) + 1;
-    if (row.geography === 'national' && changes.national.length < 100) {
+    if (row.geography === 'national' && (row.split === 'all' || changes.national.length < 100)) {
       changes.national.push({ period: row.period, measure: row.measure, split: row.split, category: row.category, before: was?.value ?? null, after: row.value });
     }
   }

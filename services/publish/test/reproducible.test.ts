@@ -85,6 +85,11 @@ describe('reproducible publication', () => {
     expect(second.changes?.since).toBe(1);
     expect(second.changes!.rowsChanged).toBeGreaterThan(0);
     expect(second.changes!.byMeasure['crimes-recorded']).toBeGreaterThan(0);
+    // The notes say which earlier months' national figures changed, and by how much.
+    const report = (await a.store.get('reports/2025-H1/r2/report.html'))!.toString();
+    expect(report).toContain('National figures that changed (all victims), by month');
+    const recorded = second.changes!.national.find((c) => c.split === 'all' && c.measure === 'crimes-recorded' && c.period.length === 7)!;
+    expect(report).toContain(`<td>VAWG crimes recorded</td><td class="n">${recorded.before}</td><td class="n">${recorded.after}</td><td class="n">${recorded.after! > recorded.before! ? '+' : ''}${recorded.after! - recorded.before!}</td>`);
     // Revision 1 is untouched.
     expect(await files(a.store, 'reports/2025-H1/r1/')).toEqual(fa);
   }, 300_000);

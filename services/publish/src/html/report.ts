@@ -170,7 +170,19 @@ ${completenessNote(account ?? noEvents, force ? forceName.get(force) ?? force : 
 ${ctx.changes ? html`<h2 id="changes">Changes since revision ${ctx.changes.since}</h2>
 <p>${ctx.changes.rowsChanged} published figures (or their marks of completeness) changed, ${ctx.changes.rowsAdded} were added and ${ctx.changes.rowsRemoved} removed, after events received late or corrected.</p>
 <table><caption>Figures changed, by measure</caption><thead><tr><th scope="col">Measure</th><th scope="col">Figures changed</th></tr></thead>
-<tbody>${Object.entries(ctx.changes.byMeasure).map(([m, n]) => html`<tr><th scope="row">${titles[m] ?? m}</th><td class="n">${n}</td></tr>`)}</tbody></table>` : ''}`;
+<tbody>${Object.entries(ctx.changes.byMeasure).map(([m, n]) => html`<tr><th scope="row">${titles[m] ?? m}</th><td class="n">${n}</td></tr>`)}</tbody></table>
+${nationalChanges(ctx.changes)}` : ''}`;
+}
+
+/** Which months' (and the half-year's) national figures changed, for every victim, and by how much. */
+function nationalChanges(changes: NonNullable<ReportContext['changes']>): Markup | '' {
+  const changed = changes.national.filter((c) => c.split === 'all' && c.category === 'all')
+    .sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : a.measure < b.measure ? -1 : 1));
+  if (changed.length === 0) return '';
+  const by = (c: (typeof changed)[number]) => (c.before === null || c.after === null ? '' : `${c.after - c.before > 0 ? '+' : ''}${Math.round((c.after - c.before) * 10) / 10}`);
+  return html`<table><caption>National figures that changed (all victims), by month</caption>
+<thead><tr><th scope="col">Month or half-year</th><th scope="col">Measure</th><th scope="col">Before</th><th scope="col">Now</th><th scope="col">Change</th></tr></thead>
+<tbody>${changed.map((c) => html`<tr><th scope="row">${/-H[12]$/.test(c.period) ? c.period : monthLabel(c.period)}</th><td>${titles[c.measure] ?? c.measure}</td><td class="n">${c.before ?? '–'}</td><td class="n">${c.after ?? '–'}</td><td class="n">${by(c)}</td></tr>`)}</tbody></table>`;
 }
 
 /** The charge rate's latest months, marked provisional: their crimes have had under a quarter to be charged. */
