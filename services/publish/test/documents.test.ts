@@ -43,7 +43,7 @@ describe('publishing the documents of returns', () => {
   const aReturn = (force: string, kpi: string, cited: { name: string; sha256: string; bytes: number }[], n: number): ForceEvent => ({
     eventId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, type: 'return.submitted', schemaVersion: 1, force,
     occurredAt: '2025-10-06', producedAt: '2025-10-06T10:00:00Z',
-    payload: { kpi: kpi as '2.1', period: '2025-H1', summary: `Return for KPI ${kpi}.`, documents: cited },
+    payload: { kpi: kpi as '2.1', period: '2025-H1', summary: `Return for KPI ${kpi}.`, documents: cited, measures: { 'officers-trained': 3, 'staff-surveyed': 120, 'response-rate': 2.5 } },
   });
 
   beforeAll(async () => {
@@ -94,6 +94,10 @@ describe('publishing the documents of returns', () => {
     expect(report).toContain('not available in this revision');
     const kent = (await store.get(`${result.prefix}forces/kent.html`))!.toString();
     expect(kent).toContain(`<a href="../${pdf!.file}">`);
+    // A force's named measures follow the small-count rule (issue 11): a whole 1 to 4 is withheld.
+    expect(kent).toMatch(/<th scope="row">officers-trained<\/th><td class="n"><abbr title="suppressed to protect confidentiality">\[c\]<\/abbr><\/td>/);
+    expect(kent).toContain('<th scope="row">staff-surveyed</th><td class="n">120</td>');
+    expect(kent).toContain('<th scope="row">response-rate</th><td class="n">2.5</td>');
     for (const href of [...report.matchAll(/href="(documents\/[^"]+)"/g)].map((m) => m[1]!)) {
       expect(await store.head(`${result.prefix}${href}`)).not.toBeNull();
     }

@@ -2,7 +2,7 @@
 // (inline CSS and SVG, no script, no network) made only from the published rows, so nothing
 // suppressed can reach them. Deterministic: the same rows give the same bytes.
 import { forces, qualitativeKpis } from '@vawg/contracts';
-import { measures, monthsOfHalfYear, NATIONAL, RETURN_RECEIVED, splitCategories, type Measure, type PublishedRow } from '@vawg/kpi';
+import { isSmallCount, measures, monthsOfHalfYear, NATIONAL, RETURN_RECEIVED, splitCategories, type Measure, type PublishedRow } from '@vawg/kpi';
 import type { ReturnDetail } from '../snapshot.ts';
 import type { Changes } from '../diff.ts';
 import type { PublishedDocument } from '../documents.ts';
@@ -166,7 +166,7 @@ ${completenessNote(account ?? noEvents, force ? forceName.get(force) ?? force : 
 <p>Every figure is counted from the record-level events forces send, under the counting rules of the framework's specification. A crime is counted while its latest offence group is within VAWG, it is not cancelled, and its record is not retracted; its outcome is its latest. Half-year counts are the sums of their months; medians are over all the observations of the period and geography (the national median is never a median of force medians), with linear interpolation between the two middle values. A rate is a percentage rounded to one decimal place, given with its numerator and denominator.</p>
 <p>Outstanding suspects are counted as standing at the end of the period's last day, as pairs of a crime and a suspect: a crime with two outstanding suspects counts twice, and one suspect outstanding for two crimes counts twice. National figures are England and Wales: the 43 territorial forces and British Transport Police.</p>
 <p>The charge or summons rate (5.2) counts the crimes recorded in each month or half-year that had been charged or summonsed by the cut-off, out of all the crimes recorded then. Crimes recorded in the latest months have had little time to reach a charge, so their rate is low and will rise in later revisions: the last ${PROVISIONAL_CHARGE_MONTHS} months of the half-year are marked provisional in its charts. The women-and-girls breakdown's <em>not-female</em> is every victim not recorded as female: male, other, and sex not recorded; it is not a count of male victims.</p>
-<p>To protect the people behind the figures, a force's figure is shown as <abbr title="suppressed to protect confidentiality">[c]</abbr> when, in a breakdown, a count is from 1 to 4 or a rate's numerator is from 1 to 4; when a breakdown has a single such figure, the next smallest is withheld as well, so it cannot be worked out from the total. A force's median on fewer than 10 observations, and a force's rate on a base of fewer than 10, are withheld everywhere. A rate or median is also withheld wherever the count it is based on is. Zero is shown as 0. National figures are complete.</p>
+<p>To protect the people behind the figures, a force's figure is shown as <abbr title="suppressed to protect confidentiality">[c]</abbr> when, in a breakdown, a count is from 1 to 4 or a rate's numerator is from 1 to 4; when a breakdown has a single such figure, the next smallest is withheld as well, so it cannot be worked out from the total. A force's median on fewer than 10 observations, and a force's rate on a base of fewer than 10, are withheld everywhere. A rate or median is also withheld wherever the count it is based on is. A number a force names in its qualitative return is shown as [c] when it is a whole number from 1 to 4, by the same rule. Zero is shown as 0. National figures are complete.</p>
 ${ctx.changes ? html`<h2 id="changes">Changes since revision ${ctx.changes.since}</h2>
 <p>${ctx.changes.rowsChanged} published figures (or their marks of completeness) changed, ${ctx.changes.rowsAdded} were added and ${ctx.changes.rowsRemoved} removed, after events received late or corrected.</p>
 <table><caption>Figures changed, by measure</caption><thead><tr><th scope="col">Measure</th><th scope="col">Figures changed</th></tr></thead>
@@ -183,6 +183,17 @@ function nationalChanges(changes: NonNullable<ReportContext['changes']>): Markup
   return html`<table><caption>National figures that changed (all victims), by month</caption>
 <thead><tr><th scope="col">Month or half-year</th><th scope="col">Measure</th><th scope="col">Before</th><th scope="col">Now</th><th scope="col">Change</th></tr></thead>
 <tbody>${changed.map((c) => html`<tr><th scope="row">${/-H[12]$/.test(c.period) ? c.period : monthLabel(c.period)}</th><td>${titles[c.measure] ?? c.measure}</td><td class="n">${c.before ?? '–'}</td><td class="n">${c.after ?? '–'}</td><td class="n">${by(c)}</td></tr>`)}</tbody></table>`;
+}
+
+/**
+ * A number a force names in its return, as published: under the same rule as every other small
+ * count (a whole number from 1 to 4 could be a count of people, and nobody has checked that the
+ * force withheld it), so shown as [c]; other figures (0, larger counts, percentages) as given.
+ * Publishing only text the force has confirmed would need a confirmation step nobody has; the
+ * rule needs nothing more than the number, and errs towards protection.
+ */
+function forceMeasure(value: number): Markup | string {
+  return Number.isInteger(value) && isSmallCount(value) ? html`<abbr title="suppressed to protect confidentiality">[c]</abbr>` : formatNumber(value);
 }
 
 /** The charge rate's latest months, marked provisional: their crimes have had under a quarter to be charged. */
@@ -243,7 +254,7 @@ function returnsSection(ctx: ReportContext, only?: string): Markup {
 `)}</tbody></table>
 ${ctx.returns.filter((r) => !only || r.force === only).map((r) => html`<h3>${forceName.get(r.force)}: KPI ${r.kpi}</h3>
 <p>${r.summary}</p>
-${Object.keys(r.measures).length ? html`<table><caption>Measures reported for KPI ${r.kpi}</caption><thead><tr><th scope="col">Measure</th><th scope="col">Value</th></tr></thead><tbody>${Object.entries(r.measures).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => html`<tr><th scope="row">${k}</th><td class="n">${formatNumber(v)}</td></tr>`)}</tbody></table>` : ''}
+${Object.keys(r.measures).length ? html`<table><caption>Measures reported for KPI ${r.kpi}</caption><thead><tr><th scope="col">Measure</th><th scope="col">Value</th></tr></thead><tbody>${Object.entries(r.measures).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => html`<tr><th scope="row">${k}</th><td class="n">${forceMeasure(v)}</td></tr>`)}</tbody></table>` : ''}
 ${r.documents.length ? html`<p>Documents cited:</p><ul>${r.documents.map((d) => documentItem(ctx, r.force, d, only ? '../' : ''))}</ul>` : ''}`)}`;
 }
 
