@@ -18,19 +18,19 @@ export const MAX_FIELDS = 1_000;
 /** The path of the first string or key that is not well-formed Unicode, if any; and how many fields and items there are (up to just past MAX_FIELDS). */
 function survey(value: unknown): { illFormed: PropertyKey[] | null; fields: number } {
   let fields = 0;
-  const walk = (v: unknown, path: PropertyKey[], depth: number): PropertyKey[] | null => {
-    if (typeof v === 'string') return LONE_SURROGATE.test(v) ? path : null;
+  // The path is built on the way back out, only when something is found: every event passes here.
+  const walk = (v: unknown, depth: number): PropertyKey[] | null => {
+    if (typeof v === 'string') return LONE_SURROGATE.test(v) ? [] : null;
     if (typeof v !== 'object' || v === null || depth > 64) return null;
     for (const [k, item] of Object.entries(v)) {
       if (++fields > MAX_FIELDS) return null;
-      if (LONE_SURROGATE.test(k)) return path;
-      const found = walk(item, [...path, Array.isArray(v) ? Number(k) : k], depth + 1);
-      if (found) return found;
+      if (LONE_SURROGATE.test(k)) return [];
+      const found = walk(item, depth + 1);
+      if (found) return [Array.isArray(v) ? Number(k) : k, ...found];
     }
     return null;
   };
-  const found = walk(value, [], 0);
-  return { illFormed: found, fields };
+  return { illFormed: walk(value, 0), fields };
 }
 
 /** Applies the whole stateless contract of events.md to one decoded JSON value. Pure. */

@@ -122,9 +122,8 @@ const TEXT_TITLED_NAME = new RegExp(`\\b(?:[Mm][Rr][Ss]?|[Dd][Rr])\\.? {1,4}${NO
 /** Titles and ranks that are also words (Miss, Sir, PC, DS…) only as written before a name, capitalised. */
 const TEXT_RANKED_NAME = /\b(?:Ms|Miss|Mx|Prof|Sir|Dame|Rev|PC|DC|DS|DI|DCI|Sgt|Insp|Supt)\.? {1,4}[A-Z](?:\.|[A-Za-z'’-]{1,30})?(?:[ -][A-Z](?:\.|[A-Za-z'’-]{1,30})?){0,3}\b/g;
 
-function patternSpans(text: string, pattern: RegExp, kind: PersonalDataKind, spans: Span[], first: boolean, accept?: (m: string) => boolean): void {
+function patternSpans(text: string, pattern: RegExp, kind: PersonalDataKind, spans: Span[], first: boolean): void {
   for (const m of text.matchAll(pattern)) {
-    if (accept && !accept(m[0])) continue;
     spans.push({ start: m.index, end: m.index + m[0].length, kind });
     if (first) return;
   }

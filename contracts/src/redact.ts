@@ -16,8 +16,8 @@ export interface Redaction {
 
 const ENVELOPE_FIELDS = new Set(['eventId', 'type', 'schemaVersion', 'force', 'occurredAt', 'producedAt', 'payload']);
 
-export const UNKNOWN_FIELD_VALUE = '[not kept]';
-export const INVALID_VALUE = '[not kept]';
+/** What stands for a value not kept: an unknown field's, or a refused value that could be anything. */
+export const NOT_KEPT = '[not kept]';
 
 /** A field name as a contract would spell one (`victimName`, `offence_group`): quoted back; anything else is not. */
 const FIELD_NAME = /^[a-z][A-Za-z0-9_]{0,39}$/;
@@ -54,7 +54,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A copy of a decoded JSON value fit to keep: strings and keys masked, every place in
- * `redactions` replaced by its kind (or, for an unknown field, by UNKNOWN_FIELD_VALUE).
+ * `redactions` replaced by its kind (or, for an unknown field, by NOT_KEPT).
  */
 export function redactValue(value: unknown, redactions: readonly Redaction[] = []): unknown {
   // Where one place has several marks, personal data outranks the rest.
@@ -66,13 +66,13 @@ export function redactValue(value: unknown, redactions: readonly Redaction[] = [
   }
   const walk = (v: unknown, path: PropertyKey[]): unknown => {
     const mark = marks.size > 0 ? marks.get(keyOf(path)) : undefined;
-    if (mark === 'unknown-field') return UNKNOWN_FIELD_VALUE;
+    if (mark === 'unknown-field') return NOT_KEPT;
     // A refused value is kept only if it cannot be personal data: a vocabulary word or a date, a
     // small number, a boolean or null. A list or an object where a value was due is not kept.
     if (mark === 'invalid') {
-      if (typeof v === 'string') return VOCABULARY_VALUE.test(v) && !personalDataInText(v) ? v : INVALID_VALUE;
-      if (typeof v === 'number') return Number.isFinite(v) && Math.abs(v) < 1e6 ? v : INVALID_VALUE;
-      if (typeof v === 'object' && v !== null) return INVALID_VALUE;
+      if (typeof v === 'string') return VOCABULARY_VALUE.test(v) && !personalDataInText(v) ? v : NOT_KEPT;
+      if (typeof v === 'number') return Number.isFinite(v) && Math.abs(v) < 1e6 ? v : NOT_KEPT;
+      if (typeof v === 'object' && v !== null) return NOT_KEPT;
       return v;
     }
     if (mark && typeof v === 'string') return `[${mark}]`;

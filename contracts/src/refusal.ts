@@ -16,14 +16,14 @@ const MAX_DETAILS = 3;
  * so that no code or message repeats the sender's text.
  */
 export function pathOf(path: readonly PropertyKey[]): string {
-  const names = fieldNames();
+  const names = contractFieldNames();
   return path.map((p) => (typeof p === 'number' || (typeof p === 'string' && names.has(p)) ? String(p) : 'unknown-field')).join('.');
 }
 
 let known: Set<string> | undefined;
 
 /** Every field name of every event type's schema (its JSON Schema's `properties`), found once. */
-function fieldNames(): Set<string> {
+export function contractFieldNames(): ReadonlySet<string> {
   if (known) return known;
   const names = new Set<string>();
   const walk = (node: unknown): void => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { INVALID_VALUE, maskIdentifier, maskPersonalData, parseEvent, personalDataInText, redactValue, UNKNOWN_FIELD_VALUE } from '../src/index.ts';
+import { maskIdentifier, maskPersonalData, parseEvent, personalDataInText, redactValue, NOT_KEPT } from '../src/index.ts';
 
 const secrets: [string, string][] = [
   ['email', 'jane.doe+vawg@example.org.uk'],
@@ -49,7 +49,7 @@ describe('masking personal data', () => {
   it('redacts a value: strings and keys masked, marked places replaced, unknown fields not kept', () => {
     const value = { a: 'ring 07700900123', 'x@example.org': 'fine', nested: [{ ref: 'Smith' }], extra: { deep: 'Jane' }, n: 3 };
     expect(redactValue(value, [{ path: ['nested', 0, 'ref'], kind: 'name' }, { path: ['extra'], kind: 'unknown-field' }])).toEqual({
-      a: 'ring [phone]', '[email]': 'fine', nested: [{ ref: '[name]' }], extra: UNKNOWN_FIELD_VALUE, n: 3,
+      a: 'ring [phone]', '[email]': 'fine', nested: [{ ref: '[name]' }], extra: NOT_KEPT, n: 3,
     });
   });
 
@@ -106,14 +106,14 @@ describe('what a refused event keeps', () => {
     for (const secret of ['Jane Doe', 'Jane.Doe', '07700900123']) {
       const { kept } = refusedAs({ victim: { sex: secret, ageBand: '25-34', ethnicity: 'white' } });
       expect(kept).not.toContain(secret);
-      expect(kept).toContain(INVALID_VALUE);
+      expect(kept).toContain(NOT_KEPT);
     }
   });
 
   it('names an unknown field only if its name reads as a field name, and never keeps its value', () => {
     const plain = refusedAs({ victimName: 'Jane Doe' });
     expect(plain.message).toContain('victimName');
-    expect(plain.kept).toContain(`"victimName":"${UNKNOWN_FIELD_VALUE}"`);
+    expect(plain.kept).toContain(`"victimName":"${NOT_KEPT}"`);
     for (const key of ['Jane.Doe', 'jane@example.org', 'Jane Doe']) {
       const { kept, message } = refusedAs({ [key]: 1 });
       expect(`${kept} ${message}`).not.toContain(key);
@@ -136,6 +136,6 @@ describe('what a refused event keeps', () => {
     const value = { ...crime, type: 'crime.recorderd', victimName: 'Jane Doe', payload: { note: 'ring 07700 900123' } };
     const parsed = parseEvent(value, { force: 'kent', receivedAt: new Date('2025-06-01T00:00:00Z') });
     if (parsed.ok) throw new Error('expected a refusal');
-    expect(redactValue(value, parsed.redactions)).toMatchObject({ type: 'crime.recorderd', victimName: UNKNOWN_FIELD_VALUE, payload: { note: 'ring [phone]' } });
+    expect(redactValue(value, parsed.redactions)).toMatchObject({ type: 'crime.recorderd', victimName: NOT_KEPT, payload: { note: 'ring [phone]' } });
   });
 });

@@ -47,7 +47,6 @@ export interface SubmitDeps {
   pool: Pool;
   store: ObjectStore;
   topics: Topics;
-  serviceVersion: string;
 }
 
 export function receiptOf(s: Submission): Receipt {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { UNKNOWN_FIELD_VALUE } from '@vawg/contracts';
+import { NOT_KEPT } from '@vawg/contracts';
 import { checkLines, findForeignForce } from '../src/check-lines.ts';
 import { decodeNdjson } from '../src/decode-body.ts';
 
@@ -39,6 +39,6 @@ describe('checking decoded lines', () => {
     expect(outcomes.map((o) => o.status === 'refused' && o.sha256)).toEqual(lines.map(sha256));
     expect(outcomes[0]).toMatchObject({ eventId: null });
     expect(outcomes[1]).toMatchObject({ original: `[not kept: ${Buffer.byteLength(lines[1]!)} bytes, not JSON]` });
-    expect(outcomes[2]).toMatchObject({ original: { '[unknown field 1]': UNKNOWN_FIELD_VALUE } });
+    expect(outcomes[2]).toMatchObject({ original: { '[unknown field 1]': NOT_KEPT } });
   });
 });

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
-import { contractsJsonSchema, personalDataKinds } from '@vawg/contracts';
+import { contractFieldNames, personalDataKinds } from '@vawg/contracts';
 import { eventually, uniqueName } from '@vawg/testing';
 import { createCredential, type Receipt } from '../src/index.ts';
 import { startIngestFixture, type IngestFixture } from './ingest-fixture.ts';
@@ -18,25 +18,13 @@ const CONCURRENCY = 8;
 const CHUNK = 500;
 /** The words a rule code is made of: the contract's field names, indices, and the rules' own words (contracts/README.md). */
 const RULE_WORDS = new Set([
-  ...fieldNamesOf(contractsJsonSchema()),
+  ...contractFieldNames(),
   'event', 'line', 'return', 'crime', 'unknown-field', 'missing', 'invalid', 'too-long', 'invalid-unicode', 'personal-data', ...personalDataKinds,
   'not-an-object', 'too-many-fields', 'too-early', 'in-future', 'not-ended', 'not-credential-force', 'malformed-json', 'invalid-utf8', 'too-large', 'too-deep',
   'document-not-uploaded', 'document-size-mismatch',
 ]);
 const coded = (code: string) => code.split('.').every((word) => RULE_WORDS.has(word) || /^\d+$/.test(word));
 
-function fieldNamesOf(schema: unknown): string[] {
-  const names: string[] = [];
-  const walk = (node: unknown): void => {
-    if (typeof node !== 'object' || node === null) return;
-    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-      if (key === 'properties' && typeof value === 'object' && value !== null) names.push(...Object.keys(value));
-      walk(value);
-    }
-  };
-  walk(schema);
-  return names;
-}
 
 describe('fuzzing the ingest API', () => {
   let fx: IngestFixture;

@@ -11,7 +11,7 @@
 // every step withholds one more cell of a finite set.
 import type { PublishedRow } from '../cells.ts';
 import { NATIONAL } from '../publication.ts';
-import { fieldsOf, quantityKey, relationsOf, type Field, type Relation } from './relations.ts';
+import { relationsOf, type Field, type Relation } from './relations.ts';
 
 export interface Protection {
   rows: PublishedRow[];
@@ -92,6 +92,3 @@ function givesAway(rel: Relation, open: Relation['terms'], valueOf: (key: string
   const total = open.reduce((s, t) => s + valueOf(t.key), 0);
   return total === 0 || total === open.length;
 }
-
-/** The quantities of a row, for a caller that wants them. */
-export const quantitiesOf = (r: PublishedRow) => fieldsOf(r.measure).map((f) => quantityKey(r.period, r.geography, r.measure, r.split, r.category, f));
