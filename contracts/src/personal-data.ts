@@ -155,14 +155,20 @@ function phoneSpans(text: string, spans: Span[], first: boolean): void {
   for (let i = 0; i < starts.length; i += 1) {
     const c = text.charCodeAt(starts[i]!);
     if (c !== 0x30 && c !== 0x34 && c !== 0x2b) continue;
-    const lead = digitsOf(i);
-    const country = lead === '44' || lead === '0044';
-    if (!country && !(lead.startsWith('0') && lead.length >= 3) && !(lead.startsWith('44') && lead.length >= 11)) continue;
-    let digits = lead.replace(/^00/, '');
+    const lead = digitsOf(i).replace(/^00(?=44)/, '');
+    // The country code, alone (`+44`, `0044`) or run into the number (`+447700`).
+    const country = lead.startsWith('44');
+    if (!country && !(lead.startsWith('0') && lead.length >= 3)) continue;
+    let digits = lead;
+    let after = country && lead.length === 2;
     for (let j = i; j < starts.length; j += 1) {
       if (j > i) {
         const group = digitsOf(j);
-        if (!joins(text, ends[j - 1]!, starts[j]!) || group.length < (j === i + 1 && country ? 1 : 3)) break;
+        if (!joins(text, ends[j - 1]!, starts[j]!)) break;
+        // The trunk `(0)` written after the country code (`+44 (0)20 7946 0000`) is not dialled.
+        if (country && group === '0' && text[starts[j]! - 1] === '(' && text[ends[j]!] === ')') continue;
+        if (group.length < (after ? 1 : 3)) break;
+        after = false;
         digits += group;
       }
       if (digits.length > 13) break;

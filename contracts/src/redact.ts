@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { maskPersonalData, personalDataInText, type PersonalDataKind } from './personal-data.ts';
+import { contractFieldNames } from './refusal.ts';
 
 /** A place in a decoded line that the contract found to be, or could not check for, personal data. */
 export interface Redaction {
@@ -84,8 +85,11 @@ export function redactValue(value: unknown, redactions: readonly Redaction[] = [
       for (const [k, item] of Object.entries(v)) {
         // An unknown field's name is kept only if it reads as a field name; any other key is masked.
         // The marks find values by the key as sent.
+        // A key a refusal points at that is not one of the contract's (a measure's name, say) is
+        // the sender's text: replaced too.
         const childMark = marks.get(keyOf([...path, k]));
-        const name = childMark === 'unknown-field' && unknownFieldName(k) !== k ? `[unknown field ${++unknown}]` : maskText(k);
+        const renamed = childMark === 'unknown-field' ? unknownFieldName(k) !== k : childMark !== undefined && !contractFieldNames().has(k);
+        const name = renamed ? `[unknown field ${++unknown}]` : maskText(k);
         Object.defineProperty(out, name, { value: walk(item, [...path, k]), enumerable: true, writable: true, configurable: true });
       }
       return out;
@@ -105,9 +109,11 @@ const MAX_KEPT = 16 * 1024;
 export function redactionsFromIssues(issues: readonly z.core.$ZodIssue[], value: unknown): Redaction[] {
   const out: Redaction[] = [];
   for (const issue of issues) {
-    // An event of no known type is read no further than its type: a field outside the envelope is unknown.
+    // An event of no known type is read no further than its type: its payload, and any field
+    // outside the envelope, were never read, so are not kept; its type is kept only as a word.
     if (issue.code === 'invalid_union' && issue.path.length === 1 && issue.path[0] === 'type' && typeof value === 'object' && value !== null) {
-      for (const key of Object.keys(value)) if (!ENVELOPE_FIELDS.has(key)) out.push({ path: [key], kind: 'unknown-field' });
+      for (const key of Object.keys(value)) if (!ENVELOPE_FIELDS.has(key) || key === 'payload') out.push({ path: [key], kind: 'unknown-field' });
+      out.push({ path: ['type'], kind: 'invalid' });
     }
     const rule: unknown = issue.code === 'custom' ? issue.params?.rule : undefined;
     if (typeof rule === 'string' && rule.startsWith('personal-data.')) out.push({ path: issue.path, kind: rule.slice('personal-data.'.length) as PersonalDataKind });

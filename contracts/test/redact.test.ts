@@ -47,9 +47,9 @@ describe('masking personal data', () => {
   });
 
   it('redacts a value: strings and keys masked, marked places replaced, unknown fields not kept', () => {
-    const value = { a: 'ring 07700900123', 'x@example.org': 'fine', nested: [{ ref: 'Smith' }], extra: { deep: 'Jane' }, n: 3 };
-    expect(redactValue(value, [{ path: ['nested', 0, 'ref'], kind: 'name' }, { path: ['extra'], kind: 'unknown-field' }])).toEqual({
-      a: 'ring [phone]', '[email]': 'fine', nested: [{ ref: '[name]' }], extra: NOT_KEPT, n: 3,
+    const value = { a: 'ring 07700900123', 'x@example.org': 'fine', nested: [{ crimeRef: 'Smith' }], extra: { deep: 'Jane' }, n: 3 };
+    expect(redactValue(value, [{ path: ['nested', 0, 'crimeRef'], kind: 'name' }, { path: ['extra'], kind: 'unknown-field' }])).toEqual({
+      a: 'ring [phone]', '[email]': 'fine', nested: [{ crimeRef: '[name]' }], extra: NOT_KEPT, n: 3,
     });
   });
 
@@ -81,7 +81,19 @@ describe('personal data written to slip past', () => {
     ['\uff10\uff17\uff17\uff10\uff10\uff19\uff10\uff10\uff11\uff12\uff13', 'phone'], ['07700\u200b900123', 'phone'],
     ['jos\u00e9@example.org', 'email'], ['jane@b\u00fccher.de', 'email'], ['jane\uff20example.org', 'email'], ['jane\u200b@example.org', 'email'],
     ['MRS JANE SMITH', 'name'], ['Sir Keir Jones', 'name'],
+    ['+44 (0) 7700 900123', 'phone'], ['+44 (0)20 7946 0000', 'phone'], ['0044 (0) 7700 900123', 'phone'], ['+447700 900123', 'phone'],
   ])('finds %j (%s)', (text, kind) => expect(personalDataInText(text)).toBe(kind));
+
+  it('keeps nothing of an event of no known type but its envelope, and no measure name it refused', () => {
+    const base = { eventId: '0b8c7f3e-3f5d-4c1e-9d5e-0f3b7a2c9e11', schemaVersion: 1, force: 'kent', occurredAt: '2025-10-06', producedAt: '2025-10-06T10:00:00Z' };
+    const ctx = { force: 'kent', receivedAt: new Date('2025-11-01T00:00:00Z') };
+    const typo = { ...base, type: 'crime.recorderd', payload: { crimeRef: 'Smith', victimName: 'Jane Doe' } };
+    const a = parseEvent(typo, ctx);
+    expect(!a.ok && JSON.stringify(redactValue(typo, a.redactions))).not.toMatch(/Smith|Jane/);
+    const named = { ...base, type: 'return.submitted', payload: { kpi: '2.1', period: '2025-H1', summary: 'x', documents: [], measures: { 'mr-smith': 1, 'dob-1990-01-01': 2 } } };
+    const b = parseEvent(named, ctx);
+    expect(!b.ok && JSON.stringify(redactValue(named, b.redactions))).not.toMatch(/smith|1990/);
+  });
 
   it('names no sender\'s key in a code or message: a measure named as a phone number', () => {
     const value = { eventId: '0b8c7f3e-3f5d-4c1e-9d5e-0f3b7a2c9e11', type: 'return.submitted', schemaVersion: 1, force: 'kent', occurredAt: '2025-10-06', producedAt: '2025-10-06T10:00:00Z',
@@ -132,10 +144,10 @@ describe('what a refused event keeps', () => {
     expect(refusedAs({ crimeRef: 'Jane.Doe' }).kept).toContain('"crimeRef":"[name]"');
   });
 
-  it('keeps of an event of no known type only its envelope and payload, masked', () => {
+  it('keeps of an event of no known type only its envelope, its type as a word, and not its payload', () => {
     const value = { ...crime, type: 'crime.recorderd', victimName: 'Jane Doe', payload: { note: 'ring 07700 900123' } };
     const parsed = parseEvent(value, { force: 'kent', receivedAt: new Date('2025-06-01T00:00:00Z') });
     if (parsed.ok) throw new Error('expected a refusal');
-    expect(redactValue(value, parsed.redactions)).toMatchObject({ type: 'crime.recorderd', victimName: NOT_KEPT, payload: { note: 'ring [phone]' } });
+    expect(redactValue(value, parsed.redactions)).toMatchObject({ type: 'crime.recorderd', victimName: NOT_KEPT, payload: NOT_KEPT });
   });
 });

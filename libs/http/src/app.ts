@@ -192,7 +192,9 @@ export function limitConnectionsPerClient(server: Server, max: number, trustedPr
 
 /** Node's own refusals of a connection's request, as problem documents (`408`, `431`, `400`). */
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
-  if (!socket.writable) {
+  // As Node's own handler: never into the middle of an answer already being sent on this connection.
+  const answering = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || answering?.headersSent) {
     socket.destroy();
     return;
   }

@@ -27,13 +27,13 @@ export function refuseUncitable(outcomes: readonly LineOutcome[], force: string,
       if (bytes === undefined) {
         return { line: o.line, status: 'refused', eventId: o.eventId, original: o.event, sha256: sha256Hex(o.bytes), value: o.event, refusal: {
           code: DOCUMENT_NOT_UPLOADED,
-          message: `documents.${i} (${d.name}, sha256 ${d.sha256}) was never uploaded by ${force}: upload it with POST /v1/documents, then send the return again`,
+          message: `documents.${i} (sha256 ${d.sha256}) was never uploaded by ${force}: upload it with POST /v1/documents, then send the return again`,
         } };
       }
       if (bytes !== d.bytes) {
         return { line: o.line, status: 'refused', eventId: o.eventId, original: o.event, sha256: sha256Hex(o.bytes), value: o.event, refusal: {
           code: DOCUMENT_SIZE_MISMATCH,
-          message: `documents.${i} (${d.name}, sha256 ${d.sha256}) says ${d.bytes} bytes; the document ${force} uploaded has ${bytes}`,
+          message: `documents.${i} (sha256 ${d.sha256}) says ${d.bytes} bytes; the document ${force} uploaded has ${bytes}`,
         } };
       }
     }

@@ -18,7 +18,12 @@ function eventIdOf(value: unknown): string | null {
   return typeof value.eventId === 'string' ? maskIdentifier(value.eventId) : null;
 }
 
-const masked = (refusal: Refusal): Refusal => ({ code: refusal.code, message: maskText(refusal.message) });
+/** A refusal as kept and answered: its message masked, and no longer than a person reads (a list of every force is not). */
+const masked = (refusal: Refusal): Refusal => {
+  const message = maskText(refusal.message);
+  return { code: refusal.code, message: message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message };
+};
+const MAX_MESSAGE = 300;
 
 /**
  * The first line that names another real force than the credential's: a reason to refuse the

@@ -79,11 +79,22 @@ const BEARER = /^Bearer ([A-Za-z0-9_\-.~+/]+=*)$/;
 
 /** Whether an Authorization header carries an operator's credential: who may read /metrics and /readyz's details. */
 /** For the probes of ingest's port: an operator's credential, a force's (forbidden), or none. */
-export function createOperatorCheck(pool: Pool): (authorization: string | undefined) => Promise<OperatorCheck> {
+export function createOperatorCheck(pool: Pool, maxLookups = 16): (authorization: string | undefined) => Promise<OperatorCheck> {
   const lookup = createCredentialLookup(pool);
+  let lookups = 0;
   return async (authorization) => {
     const token = BEARER.exec(authorization ?? '')?.[1];
-    const principal = token ? await lookup(token) : null;
-    return principal?.role === 'operator' ? true : principal ? 'forbidden' : false;
+    if (!token) return false;
+    // The probes' port is open to strangers too: past this many lookups at once, a credential not
+    // remembered is not looked up (answered as none), so guesses cannot take the pool's connections.
+    const known = lookup.cached(token);
+    if (!known && lookups >= maxLookups) return false;
+    lookups += 1;
+    try {
+      const principal = known ? known.principal : await lookup(token);
+      return principal?.role === 'operator' ? true : principal ? 'forbidden' : false;
+    } finally {
+      lookups -= 1;
+    }
   };
 }

@@ -67,21 +67,44 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       await busy(reply, 1, `${principal.force} has ${limits.requests.perForce} batches in progress (or the service is at its ${limits.requests.total}): send this one when one of them is answered`);
       return;
     }
-    // Freed when the answer is sent, or when the connection closes first (a client gone while
-    // its credential was being looked up never reaches the abort hook, nor the answer).
+    // Freed when the handler ends, whatever becomes of its client. Until the handler starts, also
+    // when the connection closes (a client gone while its credential was being looked up, or while
+    // its body came, never reaches the handler). Once it has started, a client that hangs up does
+    // not free the slot while its batch is still being decoded, checked or written.
     const socket = request.raw.socket;
+    let started = false;
+    let released = false;
     const free = () => {
-      socket.off('close', free);
+      if (released) return;
+      released = true;
+      socket.off('close', onClose);
       release();
     };
-    releases.set(request, free);
+    const onClose = () => { if (!started) free(); };
+    slots.set(request, { start: () => { started = true; }, free });
     if (socket.destroyed) free();
-    else socket.once('close', free);
+    else socket.once('close', onClose);
   };
-  const releases = new WeakMap<FastifyRequest, () => void>();
-  const freeSlot = (request: FastifyRequest) => Promise.resolve(releases.get(request)?.());
+  const slots = new WeakMap<FastifyRequest, { start: () => void; free: () => void }>();
+  /** Before the handler runs (a refusal from a hook, an abort while the body came): the slot goes back. */
+  const freeSlot = (request: FastifyRequest) => Promise.resolve(slots.get(request)?.free());
+  /** The client is gone: nothing will be acknowledged to it, so its batch is not worked on further. */
+  const gone = (request: FastifyRequest) => request.raw.socket.destroyed;
+  /** The answer to nobody: the batch was not written, nothing acknowledged (the sender resends). */
+  const abandoned = (reply: FastifyReply) =>
+    sendProblem(reply, problem(503, 'unavailable', 'Not accepted', 'the client went away before the batch was written; nothing was acknowledged'));
 
   app.post('/v1/events', { bodyLimit: MAX_BODY_BYTES, onRequest: takeSlot, onResponse: freeSlot, onRequestAbort: freeSlot }, async (request, reply) => {
+    const slot = slots.get(request);
+    slot?.start();
+    try {
+      return await receiveBatch(request, reply);
+    } finally {
+      slot?.free();
+    }
+  });
+
+  async function receiveBatch(request: FastifyRequest, reply: FastifyReply) {
     const principal = request.principal;
     if (principal?.role !== 'force') {
       return sendProblem(reply, problem(403, 'forbidden', 'Forbidden', 'an operator credential reads everything and sends nothing'));
@@ -95,6 +118,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     if (body.length === 0) return sendProblem(reply, problem(400, 'malformed-body', 'Malformed body', 'the body is empty'));
     // Decoding and checking take the CPU in this force's turns, a line at a time (fair-share.ts).
     const decoded = await cpu.run(principal.force, mediaType === 'ndjson' ? ndjsonLines(body) : jsonArrayLines(body));
+    if (gone(request)) return abandoned(reply);
     if (!decoded.ok) return sendProblem(reply, decoded.problem);
     const allowed = buckets.take(principal.force, decoded.lines.length);
     if (!allowed.ok) {
@@ -107,7 +131,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     }
     const receivedAt = new Date();
     const outcomes = await cpu.run(principal.force, checkingLines(decoded.lines, { force: principal.force, receivedAt }));
-    let receipt: Receipt;
+    if (gone(request)) return abandoned(reply);
+    let receipt: Receipt | null;
     try {
       // The deadline runs from the request's arrival: waiting for the credential or the body counts.
       const left = deps.deadlineMs - reply.elapsedTime;
@@ -116,16 +141,17 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       receipt = await withinDeadline(checkCitedDocuments(deps.pool, principal.force, outcomes)
         .then((checked) => cpu.run(principal.force, prepareSubmission(
           { submissionId: randomUUID(), force: principal.force, credentialId: principal.credentialId, receivedAt, body, outcomes: checked }, deps.serviceVersion)))
-        .then((prepared) => deps.submit(prepared)), left);
+        .then((prepared) => (gone(request) ? null : deps.submit(prepared))), left);
     } catch (error) {
       request.log.error({ err: error }, 'submission could not be made durable');
       return sendProblem(reply, problem(503, 'unavailable', 'Not accepted',
         'the batch could not be stored durably and was not acknowledged; send it again (events are deduplicated by eventId)'));
     }
+    if (!receipt) return abandoned(reply);
     deps.events.inc({ status: 'accepted' }, receipt.accepted);
     deps.events.inc({ status: 'refused' }, receipt.refused);
     return reply.code(202).send(receipt);
-  });
+  }
 
   app.get<{ Params: { id: string } }>('/v1/submissions/:id', async (request, reply) => {
     const principal = request.principal;

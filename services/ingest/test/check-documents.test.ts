@@ -29,7 +29,7 @@ describe('documents cited by returns', () => {
       'accepted', 'return.document-not-uploaded', 'return.document-size-mismatch', 'accepted', 'type.invalid',
     ]);
     expect(checked[1]).toMatchObject({ eventId: outcomes[1]!.eventId, original: { payload: { kpi: '3.1' } } });
-    expect(checked[1]!.status === 'refused' && checked[1]!.refusal.message).toContain(`documents.1 (c.pdf, sha256 ${digest('c')}) was never uploaded by kent`);
+    expect(checked[1]!.status === 'refused' && checked[1]!.refusal.message).toContain(`documents.1 (sha256 ${digest('c')}) was never uploaded by kent`);
     expect(checked[2]!.status === 'refused' && checked[2]!.refusal.message).toContain('says 21 bytes; the document kent uploaded has 20');
     expect(checked[0]).toBe(outcomes[0]);
   });

@@ -230,7 +230,7 @@ describe('documents for returns', () => {
       'accepted', 'return.document-not-uploaded', 'return.document-size-mismatch', 'return.document-not-uploaded', 'accepted',
     ]);
     const refused = receipt.results[1];
-    expect(refused?.status === 'refused' && refused.message).toMatch(/documents\.1 \(never-sent\.pdf.*never uploaded by surrey/);
+    expect(refused?.status === 'refused' && refused.message).toMatch(/documents\.1 \(sha256 [0-9a-f]{64}\) was never uploaded by surrey/);
     // Kent, which uploaded it, may cite it.
     expect((await send(kent, [aReturn('kent', '9.1', [{ name: 'kents.csv', sha256: sha256(kentsOwn), bytes: kentsOwn.length }])])).accepted).toBe(1);
   });
