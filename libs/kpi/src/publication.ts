@@ -58,10 +58,17 @@ interface Span { label: string; months: readonly string[]; last: string }
 export interface BuildOptions {
   /** Apply disclosure control (the default). Off only to know the true values, as the audit's tests do. */
   disclosure?: boolean;
+  /**
+   * Where a split's rules leave one withheld cell and no other non-zero one, withhold a zero
+   * (the default, as publications do today), or leave it to the protection across tables
+   * (audit/protect.ts), which never withholds a zero a reader could not tell might be one.
+   */
+  complementZeros?: boolean;
 }
 
 export function buildRows(period: string, forces: readonly string[], input: PublicationInput, options: BuildOptions = {}): PublishedRow[] {
   const protect = options.disclosure !== false;
+  const zeros = options.complementZeros !== false;
   const months = monthsOfHalfYear(period);
   const spans: Span[] = [{ label: period, months, last: months[5]! }, ...months.map((m) => ({ label: m, months: [m], last: m }))];
   const rows: PublishedRow[] = [];
@@ -118,7 +125,7 @@ export function buildRows(period: string, forces: readonly string[], input: Publ
             for (const force of forces) {
               const values = categories.map((c) => read(force, span, measure.source, split, c));
               if (inNational(force)) values.forEach((v, i) => (national[i]! += v));
-              const suppressed = split === 'all' || !protect ? values.map(() => false) : suppressSplit(values, inherited(force));
+              const suppressed = split === 'all' || !protect ? values.map(() => false) : suppressSplit(values, inherited(force), zeros);
               remember(force, suppressed);
               emit(force, values.map((v, i) => countRow(v, suppressed[i]!)));
             }
@@ -135,7 +142,7 @@ export function buildRows(period: string, forces: readonly string[], input: Publ
                 nums.forEach((v, i) => (nationalN[i]! += v));
                 dens.forEach((v, i) => (nationalD[i]! += v));
               }
-              const suppressed = !protect ? dens.map(() => false) : split === 'all' ? dens.map(isSmallBase) : suppressRateSplit(nums, dens, inherited(force));
+              const suppressed = !protect ? dens.map(() => false) : split === 'all' ? dens.map(isSmallBase) : suppressRateSplit(nums, dens, inherited(force), zeros);
               emit(force, nums.map((n, i) => rateRow(n, dens[i]!, suppressed[i]!)));
             }
             emit(NATIONAL, nationalN.map((n, i) => rateRow(n, nationalD[i]!, false)));
@@ -151,7 +158,7 @@ export function buildRows(period: string, forces: readonly string[], input: Publ
               if (inNational(force)) merged.forEach((h, i) => national[i]!.push(h));
               const medians = merged.map(median);
               const ns = medians.map((m) => m?.n ?? 0);
-              const suppressed = !protect ? ns.map(() => false) : split === 'all' ? ns.map(isSmallBase) : suppressMedianSplit(ns, inherited(force));
+              const suppressed = !protect ? ns.map(() => false) : split === 'all' ? ns.map(isSmallBase) : suppressMedianSplit(ns, inherited(force), zeros);
               emit(force, medians.map((m, i) => medianRow(m, suppressed[i]!)));
             }
             emit(NATIONAL, national.map((hs) => medianRow(median(mergeHistograms(hs)), false)));

@@ -15,8 +15,9 @@ describe('disclosure control of a force split', () => {
     expect(suppressSplit([8, 2, 8])).toEqual([true, true, false]);
   });
 
-  it('falls back to a zero cell when no other non-zero cell exists', () => {
+  it('falls back to a zero cell when no other non-zero cell exists, unless told to leave that to the protection across tables', () => {
     expect(suppressSplit([0, 3, 0])).toEqual([true, true, false]);
+    expect(suppressSplit([0, 3, 0], [], false)).toEqual([false, true, false]);
   });
 
   it('never publishes a 1-4 and never leaves a single suppressed cell (property)', () => {
@@ -27,6 +28,11 @@ describe('disclosure control of a force split', () => {
           if (v >= 1 && v <= 4) expect(suppressed[i]).toBe(true);
         });
         expect(suppressed.filter(Boolean).length).not.toBe(1);
+        const withoutZeros = suppressSplit(values, [], false);
+        values.forEach((v, i) => {
+          if (v === 0) expect(withoutZeros[i]).toBe(false);
+        });
+        if (values.filter((v) => v > 0).length > 1) expect(withoutZeros.filter(Boolean).length).not.toBe(1);
       }),
     );
   });

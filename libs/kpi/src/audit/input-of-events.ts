@@ -2,7 +2,7 @@
 // contribution (the same functions aggregate applies), summed per force, month and cell; stocks'
 // changes before the half-year as their opening balance. For the audit's tests.
 import type { ForceEvent } from '@vawg/contracts';
-import { caseContribution, caseOf, countKey, monthsOfHalfYear, OPENING, stockSources, type PublicationInput } from '../src/index.ts';
+import { caseContribution, caseOf, countKey, monthsOfHalfYear, OPENING, stockSources, type PublicationInput } from '../index.ts';
 
 export function inputOfEvents(events: readonly ForceEvent[], halfYear: string): PublicationInput {
   const months = new Set(monthsOfHalfYear(halfYear));
