@@ -65,7 +65,10 @@ describe('validate with its state', () => {
 
   it('refuses holds that waited more than 30 days, and only those', async () => {
     const now = Date.now();
+    // Received at noon 31 days ago, after the events' producedAt (10:00 that day): before 10:00 UTC,
+    // "31 days ago, now" would be before it, and the old events refused as produced in the future.
     const old = new Date(now - 31 * DAY);
+    old.setUTCHours(12, 0, 0, 0);
     const oldBreach = event('order.breached', { orderRef: 'OR-90' }, old.toISOString().slice(0, 10));
     const oldRetraction = event('event.retracted', { eventId: randomUUID(), reason: 'duplicate record' }, old.toISOString().slice(0, 10));
     const recentBreach = event('order.breached', { orderRef: 'OR-91' });
