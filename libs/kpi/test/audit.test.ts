@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { seeded, syntheticHistory } from '@vawg/synthetic';
 import type { ForceEvent } from '@vawg/contracts';
 import { buildRows, monthsOfHalfYear, type PublishedRow } from '../src/index.ts';
-import { fieldsOf, quantityKey, relationsOf, type Relation } from '../src/audit/relations.ts';
+import { fieldsOf, quantitiesOf, quantityKey, relationsOf, type Relation } from '../src/audit/relations.ts';
 import { propagate } from '../src/audit/attacker.ts';
 import { protectAcrossTables } from '../src/audit/protect.ts';
 import { linearSystem, zeroEligible, type LinearSystem } from '../src/audit/system.ts';
@@ -23,11 +23,7 @@ function history(seed: number, crimes: number): ForceEvent[] {
   return FORCES.flatMap((force, i) => [...syntheticHistory(random, { force, from: '2024-04-01', to: '2025-09-30', crimes: crimes * (i + 1), refPrefix: `A${i}` })]);
 }
 
-const truthOf = (rows: readonly PublishedRow[]) => {
-  const truth = new Map<string, number>();
-  for (const r of rows) for (const f of fieldsOf(r.measure)) if (r[f] !== null) truth.set(quantityKey(r.period, r.geography, r.measure, r.split, r.category, f), r[f]);
-  return truth;
-};
+const truthOf = quantitiesOf;
 
 describe('the relations between published cells', () => {
   const events = history(5, 40);

@@ -26,15 +26,13 @@ export interface Certificate {
   free: Uint8Array;
   /** Classes of targets proved fixed: their whole component searched, no direction moves them. */
   fixed: Set<number>;
-  /** Classes of targets not proved free in their first neighbourhood (only when `exact` is off). */
-  unproven: Set<number>;
   lps: number;
 }
 
 export interface CertifyOptions {
   /** Run step 1 (the default), or only step 2 for each open target. */
   tables?: boolean;
-  /** Go on to a target's table and whole component (the default), or leave it unproven after its first neighbourhood. */
+  /** Go on to a target's whole component (the default), or leave it unproven after its first neighbourhood. */
   exact?: boolean;
   /** Only these target classes (default: all). */
   only?: ReadonlySet<number>;
@@ -153,7 +151,6 @@ export function certify(highs: Highs, system: LinearSystem, options: CertifyOpti
     return [...seen];
   };
   const fixed = new Set<number>();
-  const unproven = new Set<number>();
   for (const seed of targetClasses) {
     if (free[seed]) continue;
     if (!up[seed] && !down[seed]) {
@@ -170,7 +167,7 @@ export function certify(highs: Highs, system: LinearSystem, options: CertifyOpti
         break;
       }
     }
-    if (!free[seed]) (exact ? fixed : unproven).add(seed);
+    if (!free[seed] && exact) fixed.add(seed);
   }
-  return { free, fixed, unproven, lps };
+  return { free, fixed, lps };
 }

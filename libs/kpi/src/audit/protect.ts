@@ -18,7 +18,7 @@ import type { PublishedRow } from '../cells.ts';
 import { measures } from '../measures.ts';
 import { NATIONAL } from '../publication.ts';
 import { certify } from './certify.ts';
-import { fieldsOf, quantityKey, type Relation, type RelationKind } from './relations.ts';
+import { fieldsOf, quantitiesOf, type Relation, type RelationKind } from './relations.ts';
 import { cellKey, linearSystem } from './system.ts';
 
 export interface Protection {
@@ -37,7 +37,7 @@ const counting = new Set(measures.filter((m) => m.kind === 'count' || m.kind ===
 const KIND_ORDER: Record<RelationKind, number> = { split: 0, time: 1, 'linked-split': 2, geography: 3, measure: 4 };
 const MAX_ROUNDS = 60;
 /** A quantity's cell: its key without the field. */
-export const cellOfQuantity = (key: string) => `${key.slice(0, key.lastIndexOf(','))}]`;
+const cellOfQuantity = (key: string) => `${key.slice(0, key.lastIndexOf(','))}]`;
 
 export interface ProtectOptions {
   /** Rounds of the LP audit after propagation (default: until none is needed, at most 60). 0 leaves propagation alone: a weaker rule, for the audit's tests. */
@@ -45,8 +45,7 @@ export interface ProtectOptions {
 }
 
 export function protectAcrossTables(highs: Highs, rows: readonly PublishedRow[], truth: readonly PublishedRow[], relations: readonly Relation[], options: ProtectOptions = {}): Protection {
-  const trueValue = new Map<string, number>();
-  for (const r of truth) for (const f of fieldsOf(r.measure)) if (r[f] !== null) trueValue.set(quantityKey(r.period, r.geography, r.measure, r.split, r.category, f), r[f]);
+  const trueValue = quantitiesOf(truth);
   const national = new Set(truth.filter((r) => r.geography === NATIONAL).map(cellKey));
   const withheld = new Set(rows.filter((r) => r.suppressed).map(cellKey));
   const primary = withheld.size;

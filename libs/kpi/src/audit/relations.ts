@@ -37,6 +37,18 @@ export function fieldsOf(measure: string): Field[] {
 export const quantityKey = (period: string, geography: string, measure: string, split: string, category: string, field: Field) =>
   JSON.stringify([period, geography, measure, split, category, field]);
 
+/** Every quantity the rows hold a number for: key → value. */
+export function quantitiesOf(rows: readonly PublishedRow[]): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const r of rows) {
+    for (const f of fieldsOf(r.measure)) {
+      const v = r[f];
+      if (v !== null) values.set(quantityKey(r.period, r.geography, r.measure, r.split, r.category, f), v);
+    }
+  }
+  return values;
+}
+
 /** Whether a row is part of the publication's arithmetic: published, or withheld (not "nothing received"). */
 const counted = (r: PublishedRow) => r.suppressed || r.value !== null || r.numerator !== null || r.n !== null;
 

@@ -9,7 +9,7 @@
 import type { PublishedRow } from '../cells.ts';
 import { measures } from '../measures.ts';
 import { NATIONAL } from '../publication.ts';
-import { fieldsOf, quantityKey, type Relation } from './relations.ts';
+import { fieldsOf, quantitiesOf, quantityKey, type Relation } from './relations.ts';
 
 export interface Row {
   cols: number[];
@@ -43,9 +43,8 @@ export interface LinearSystem {
    * its split's family (sex with women-and-girls). Directions mostly stay within one.
    */
   block: string[];
-  /** Each class's geography (a force: national quantities are never withheld) and period. */
+  /** Each class's geography (a force: national quantities are never withheld). */
   geography: string[];
-  period: string[];
 }
 
 const kindOf = new Map(measures.map((m) => [m.id, m.kind]));
@@ -70,8 +69,7 @@ export function zeroEligible(relations: readonly Relation[], known: ReadonlyMap<
 }
 
 export function linearSystem(published: readonly PublishedRow[], truthRows: readonly PublishedRow[], relations: readonly Relation[]): LinearSystem {
-  const trueValue = new Map<string, number>();
-  for (const r of truthRows) for (const f of fieldsOf(r.measure)) if (r[f] !== null) trueValue.set(quantityKey(r.period, r.geography, r.measure, r.split, r.category, f), r[f]);
+  const trueValue = quantitiesOf(truthRows);
   const known = new Map<string, number>();
   const index = new Map<string, number>();
   const keys: string[] = [];
@@ -185,7 +183,7 @@ export function linearSystem(published: readonly PublishedRow[], truthRows: read
   // Classes: the roots left unknown.
   const classOf = new Map<number, number>();
   const truth: number[] = [], clo: number[] = [], chi: number[] = [];
-  const block: string[] = [], geography: string[] = [], period: string[] = [];
+  const block: string[] = [], geography: string[] = [];
   const classIndex = (root: number) => {
     let c = classOf.get(root);
     if (c === undefined) {
@@ -204,7 +202,7 @@ export function linearSystem(published: readonly PublishedRow[], truthRows: read
     if (Number.isNaN(truth[c]!)) {
       truth[c] = (trueValue.get(keys[i]!)! - o) / s;
       block[c] = blockOf(keys[i]!);
-      [period[c], geography[c]] = JSON.parse(keys[i]!) as [string, string];
+      geography[c] = (JSON.parse(keys[i]!) as string[])[1]!;
     }
   }
   const rows: Row[] = [];
@@ -229,7 +227,7 @@ export function linearSystem(published: readonly PublishedRow[], truthRows: read
     t.cls = fixed[root] !== undefined ? -1 : classOf.get(root)!;
     if (t.cls < 0) t.fixedBy = fixedBy[root]!;
   }
-  return { classes: truth.length, truth, lo: clo, hi: chi, rows, rowsOf, targets, block, geography, period };
+  return { classes: truth.length, truth, lo: clo, hi: chi, rows, rowsOf, targets, block, geography };
 }
 
 /** A quantity's block: its measure's group (measures tied by relations between measures) and its split's family. */
