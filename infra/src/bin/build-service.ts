@@ -20,7 +20,7 @@ await build({
   format: 'esm',
   sourcemap: true,
   // npm packages stay in node_modules; our own workspaces (TypeScript source) are bundled.
-  external: ['kafkajs', 'pg', 'pg-native', 'fastify', 'pino', 'prom-client', 'zod', '@aws-sdk/*', 'node-cron', 'csv-parse', 'csv-parse/*', '@fastify/cookie'],
+  external: ['kafkajs', 'pg', 'pg-native', 'fastify', 'pino', 'prom-client', 'zod', '@aws-sdk/*', 'node-cron', 'csv-parse', 'csv-parse/*', '@fastify/cookie', 'highs'],
   logLevel: 'warning',
 });
 // Paths are resolved as `new URL('../<folder>/', import.meta.url)` from a file one level down.

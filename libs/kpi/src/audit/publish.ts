@@ -1,26 +1,47 @@
-// A half-year's rows as published: the splits' own rules (publication.ts), secondary withholding
-// across tables (protect.ts), and the audit (audit.ts), which must pass before anything is written.
+// A half-year's rows as published (issue 11): the splits' own rules (publication.ts), secondary
+// withholding across tables by witnesses (witness.ts), and the audit (audit.ts), which must pass
+// before anything is written.
 import highsLoader, { type Highs } from 'highs';
 import type { PublishedRow } from '../cells.ts';
+import { measures } from '../measures.ts';
 import { monthsOfHalfYear } from '../periods.ts';
-import { buildRows, type PublicationInput } from '../publication.ts';
+import { buildRows, NATIONAL, type PublicationInput } from '../publication.ts';
 import { auditPublication, type AuditResult } from './audit.ts';
-import { protectAcrossTables } from './protect.ts';
-import { relationsOf } from './relations.ts';
+import { fieldsOf, inequalitiesOf, relationsOf } from './relations.ts';
+import { spaceOf, withheldOf, type Space } from './space.ts';
+import { cellKey } from './system.ts';
+import { WitnessProtection } from './witness.ts';
 
 let solver: Promise<Highs> | undefined;
 /** HiGHS, loaded once (its WebAssembly module is a few MB). */
 export const loadSolver = (): Promise<Highs> => (solver ??= highsLoader());
 
-export interface DisclosureReport {
-  /** Cells withheld by the splits' own rules, and across tables. */
+/** What protecting a measure cost: its cells withheld, and the share of its force-level half-year figures they hide. */
+export interface ProtectionCost {
+  kpi: string;
+  measure: string;
+  withheld: number;
   primary: number;
   secondary: number;
-  /** Of the secondary cells, zeros: beside a force holding a whole national figure alone. */
-  secondaryZeros: number;
-  protectionRounds: number;
+  /** Σ withheld force cells of the half-year, over every split but `all`, ÷ Σ the national ones (a rate's numerators, a median's n). */
+  hiddenShare: number;
+}
+
+export interface DisclosureReport {
+  rule: string;
+  /** Cells withheld by the splits' own rules, and those withheld across tables. */
+  primary: number;
+  secondary: number;
+  /** Cells the splits' own rules withhold but published after all: the complete national figures and the zeros beside them give them away, so withholding them would protect nothing. */
+  released: number;
+  withheld: number;
+  /** Witnesses found, and how many of them are whole numbers throughout. */
+  witnesses: number;
+  wholeNumberWitnesses: number;
+  lps: number;
   protectionSeconds: number;
-  audit: Omit<AuditResult, 'recovered'> & { passed: boolean; recovered: number };
+  audit: AuditResult;
+  cost: ProtectionCost[];
 }
 
 export class DisclosureAuditFailed extends Error {
@@ -29,22 +50,78 @@ export class DisclosureAuditFailed extends Error {
   }
 }
 
+export const RULE = 'National figures are complete. Within a force, counts from 1 to 4, and rates and medians on a base under 10, are withheld, and more cells '
+  + 'are withheld so that no withheld figure can be worked out exactly from what is published and the sums that hold between figures '
+  + '(forces to national, months to half-year, categories to all, between measures), by anyone who knows these rules. A withheld count is at least 1, '
+  + 'except beside a force holding a whole national figure alone, where zeros are withheld too.';
+
 /** The rows of a half-year, protected and audited; throws DisclosureAuditFailed rather than return rows that give a cell away. */
-export async function protectedRows(period: string, forces: readonly string[], input: PublicationInput): Promise<{ rows: PublishedRow[]; disclosure: DisclosureReport }> {
+export async function protectedRows(period: string, forces: readonly string[], input: PublicationInput, log?: (line: string) => void): Promise<{ rows: PublishedRow[]; disclosure: DisclosureReport }> {
   const highs = await loadSolver();
   const started = performance.now();
   const truth = buildRows(period, forces, input, { disclosure: false });
+  const primaryRows = buildRows(period, forces, input, { complementZeros: false });
   const relations = relationsOf(truth, period, monthsOfHalfYear(period));
-  const protection = protectAcrossTables(highs, buildRows(period, forces, input, { complementZeros: false }), truth, relations);
+  const space = spaceOf(truth, relations, inequalitiesOf(truth));
+  const primary = withheldOf(space, primaryRows);
+  const protection = new WitnessProtection(highs, space, primary, log);
+  // What no witness exists for even over everything is given away by what must be published: publish it.
+  const released = protection.protectAll().length;
+  const rows = applyWithholding(primaryRows, truth, space, protection.withheld);
   const protectionSeconds = (performance.now() - started) / 1000;
-  const audit = auditPublication(highs, protection.rows, truth, relations);
-  if (audit.recovered.length > 0) throw new DisclosureAuditFailed(audit.recovered);
+  const audit = auditPublication(rows, relations, space, protection.witnesses);
+  if (!audit.passed) throw new DisclosureAuditFailed(audit.recovered);
+  const count = (cells: Uint8Array) => cells.reduce((n, c) => n + c, 0);
+  const live = protection.witnesses.filter((w) => w !== null);
   return {
-    rows: protection.rows,
+    rows,
     disclosure: {
-      primary: protection.primary, secondary: protection.secondary, secondaryZeros: protection.zeros,
-      protectionRounds: protection.rounds, protectionSeconds,
-      audit: { ...audit, passed: true, recovered: 0 },
+      rule: RULE,
+      primary: count(primary) - released, secondary: count(protection.withheld) - count(primary) + released, released, withheld: count(protection.withheld),
+      witnesses: live.length, wholeNumberWitnesses: live.filter((w) => w.delta.every(Number.isInteger)).length,
+      lps: protection.lps, protectionSeconds, audit, cost: costOf(rows, primaryRows),
     },
   };
+}
+
+/** The rows with the protection's cells withheld, and released cells published. */
+function applyWithholding(primaryRows: readonly PublishedRow[], truth: readonly PublishedRow[], space: Space, withheld: Uint8Array): PublishedRow[] {
+  const index = new Map(space.cells.map((c, i) => [c, i]));
+  return primaryRows.map((r, i) => {
+    const c = index.get(cellKey(r));
+    if (c === undefined) return r;
+    if (withheld[c]) return r.suppressed ? r : { ...r, value: null, numerator: null, denominator: null, n: null, suppressed: true };
+    return r.suppressed ? truth[i]! : r;
+  });
+}
+
+const byId = new Map(measures.map((m) => [m.id, m]));
+
+function costOf(rows: readonly PublishedRow[], primaryRows: readonly PublishedRow[]): ProtectionCost[] {
+  const half = rows.find((r) => /-H[12]$/.test(r.period))?.period;
+  const out = new Map<string, ProtectionCost & { hidden: number; national: number }>();
+  rows.forEach((r, i) => {
+    const m = byId.get(r.measure);
+    if (!m) return;
+    const c = out.get(m.id) ?? { kpi: m.kpi, measure: m.id, withheld: 0, primary: 0, secondary: 0, hiddenShare: 0, hidden: 0, national: 0 };
+    out.set(m.id, c);
+    if (r.suppressed) {
+      c.withheld += 1;
+      if (primaryRows[i]!.suppressed) c.primary += 1;
+      else c.secondary += 1;
+    }
+    if (r.period !== half || r.split === 'all') return;
+    const field = fieldsOf(m.id)[0]!;
+    if (r.geography === NATIONAL) c.national += r[field] ?? 0;
+  });
+  // What the withheld force cells hold is the national figure less what the published ones do.
+  const shown = new Map<string, number>();
+  for (const r of rows) {
+    if (r.period !== half || r.split === 'all' || r.geography === NATIONAL || r.suppressed) continue;
+    const field = fieldsOf(r.measure)[0];
+    if (field) shown.set(r.measure, (shown.get(r.measure) ?? 0) + (r[field] ?? 0));
+  }
+  return [...out.values()].map(({ hidden: _h, national, ...c }) => ({
+    ...c, hiddenShare: national > 0 ? Math.round(((national - (shown.get(c.measure) ?? 0)) / national) * 10_000) / 10_000 : 0,
+  }));
 }

@@ -9,7 +9,7 @@
 // - between measures: a rate's denominator is its base count, a median's n its count; P1's and
 //   P2's denominator less numerator is the count "not recorded"; 8.1's numerator is an outcome
 //   group, 7.1's and 7.2's together another; the criminal-justice outcomes are sums of groups.
-import { outcomeCodes } from '@vawg/contracts';
+import { ageBands, childAgeBands, outcomeCodes } from '@vawg/contracts';
 import type { PublishedRow } from '../cells.ts';
 import { measures, type Measure } from '../measures.ts';
 import { NATIONAL } from '../publication.ts';
@@ -150,6 +150,15 @@ function measureRelations(categoriesOf: ReadonlyMap<string, ReadonlySet<string>>
         { r: at('crimes-recorded', 'sex', 'not-recorded'), field: 'value', coef: -1 }]);
       add('measure', [{ r: at('ethnicity-recorded-rate'), field: 'denominator', coef: 1 }, { r: at('ethnicity-recorded-rate'), field: 'numerator', coef: -1 },
         { r: at('crimes-recorded', 'ethnicity', 'not-recorded'), field: 'value', coef: -1 }]);
+      // P1 and P2 by construction: a crime in a category that records the victim's sex (ethnicity)
+      // has it recorded, and one in "not recorded" has not.
+      for (const [rate, split, wag] of [['sex-recorded-rate', 'sex', true], ['ethnicity-recorded-rate', 'ethnicity', false]] as const) {
+        const categories = [...(categoriesOf.get(`${rate}\u0000${split}`) ?? [])];
+        const recorded = [...categories.filter((c) => c !== 'not-recorded').map((c) => [split, c] as const),
+          ...(wag ? ['women', 'girls', 'female-age-not-recorded'].map((c) => ['women-and-girls', c] as const) : [])];
+        for (const [s, c] of recorded) add('measure', [{ r: at(rate, s, c), field: 'numerator', coef: 1 }, { r: at(rate, s, c), field: 'denominator', coef: -1 }]);
+        if (categories.includes('not-recorded')) add('measure', [{ r: at(rate, split, 'not-recorded'), field: 'numerator', coef: 1 }]);
+      }
       // Outcome codes 15, and 14 with 16, are outcome groups of 5.2.
       add('measure', [{ r: at('evidential-difficulties-victim-supports'), field: 'numerator', coef: 1 },
         { r: at('outcomes-assigned', 'outcome-group', 'evidential-difficulties-victim-supports'), field: 'value', coef: -1 }]);
@@ -162,4 +171,34 @@ function measureRelations(categoriesOf: ReadonlyMap<string, ReadonlySet<string>>
       }
     }
   }
+}
+
+/**
+ * What a reader also knows holds as an inequality (Σ coef · quantity ≤ 0): a rate's numerator is at
+ * most its denominator; crimes of domestic abuse are at most the crimes recorded; criminal-justice
+ * outcomes at most the outcomes assigned; girls at most the child age bands, women the adult ones.
+ */
+export function inequalitiesOf(rows: readonly PublishedRow[]): Relation[] {
+  const index = new Map<string, PublishedRow>();
+  for (const r of rows) index.set(JSON.stringify([r.period, r.geography, r.measure, r.split, r.category]), r);
+  const at = (r: PublishedRow, measure: string, split = r.split, category = r.category) =>
+    index.get(JSON.stringify([r.period, r.geography, measure, split, category]));
+  const out: Relation[] = [];
+  const add = (parts: { r: PublishedRow | undefined; field: Field; coef: number }[]) => {
+    if (parts.some((p) => !p.r || !counted(p.r))) return;
+    out.push({ kind: 'measure', terms: parts.map((p) => ({ key: quantityKey(p.r!.period, p.r!.geography, p.r!.measure, p.r!.split, p.r!.category, p.field), coef: p.coef })) });
+  };
+  const adult = ageBands.filter((b) => b !== 'not-recorded' && !childAgeBands.includes(b));
+  for (const r of rows) {
+    const m = byId.get(r.measure);
+    if (!m) continue;
+    if (m.kind === 'rate') add([{ r, field: 'numerator', coef: 1 }, { r, field: 'denominator', coef: -1 }]);
+    if (m.id === 'crimes-domestic-abuse') add([{ r, field: 'value', coef: 1 }, { r: at(r, 'crimes-recorded'), field: 'value', coef: -1 }]);
+    if (m.id === 'cj-outcomes-assigned' && r.split !== 'cj-outcome') add([{ r, field: 'value', coef: 1 }, { r: at(r, 'outcomes-assigned'), field: 'value', coef: -1 }]);
+    if (r.split === 'women-and-girls' && (r.category === 'girls' || r.category === 'women')) {
+      const bands = r.category === 'girls' ? childAgeBands : adult;
+      for (const field of fieldsOf(m.id)) add([{ r, field, coef: 1 }, ...bands.map((b) => ({ r: at(r, m.id, 'age', b), field, coef: -1 }))]);
+    }
+  }
+  return out;
 }

@@ -61,6 +61,7 @@ export const cellKey = (r: Pick<PublishedRow, 'period' | 'geography' | 'measure'
 export function zeroEligible(relations: readonly Relation[], known: ReadonlyMap<string, number>, isNational: (key: string) => boolean): Set<string> {
   const eligible = new Set<string>();
   for (const rel of relations) {
+    if (rel.kind !== 'geography') continue;
     if (rel.terms.every((t) => !known.has(t.key) || isNational(t.key) || known.get(t.key) === 0)) {
       for (const t of rel.terms) if (!known.has(t.key) && !isNational(t.key)) eligible.add(t.key);
     }
@@ -68,7 +69,8 @@ export function zeroEligible(relations: readonly Relation[], known: ReadonlyMap<
   return eligible;
 }
 
-export function linearSystem(published: readonly PublishedRow[], truthRows: readonly PublishedRow[], relations: readonly Relation[]): LinearSystem {
+/** `inequalities`: Σ coef · quantity ≤ 0 (relations.ts's inequalitiesOf), beside a rate's numerator at most its denominator. */
+export function linearSystem(published: readonly PublishedRow[], truthRows: readonly PublishedRow[], relations: readonly Relation[], inequalities: readonly Relation[] = []): LinearSystem {
   const trueValue = quantitiesOf(truthRows);
   const known = new Map<string, number>();
   const index = new Map<string, number>();
@@ -220,6 +222,18 @@ export function linearSystem(published: readonly PublishedRow[], truthRows: read
     const { coefs, constant } = reduce([num, den], [1, -1], 0);
     if (coefs.size >= 1) toRow(coefs, -Infinity, -constant);
   }
+  for (const rel of inequalities) {
+    const vars: number[] = [], cs: number[] = [];
+    let constant = 0;
+    for (const t of rel.terms) {
+      const i = index.get(t.key);
+      if (i === undefined) constant += t.coef * (known.get(t.key) ?? 0);
+      else { vars.push(i); cs.push(t.coef); }
+    }
+    if (vars.length === 0) continue;
+    const { coefs, constant: c } = reduce(vars, cs, constant);
+    if (coefs.size >= 1) toRow(coefs, -Infinity, -c);
+  }
   const rowsOf = truth.map((): number[] => []);
   rows.forEach((row, r) => { for (const c of row.cols) rowsOf[c]!.push(r); });
   for (const t of targets) {
@@ -231,7 +245,7 @@ export function linearSystem(published: readonly PublishedRow[], truthRows: read
 }
 
 /** A quantity's block: its measure's group (measures tied by relations between measures) and its split's family. */
-function blockLabeller(relations: readonly Relation[]): (key: string) => string {
+export function blockLabeller(relations: readonly Relation[]): (key: string) => string {
   const group = new Map<string, string>(measures.map((m) => [m.id, m.id]));
   const find = (m: string): string => {
     let x = m;
