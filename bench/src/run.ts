@@ -9,6 +9,7 @@ import { printRates } from './measure.ts';
 import { benchCompleteness } from './completeness.ts';
 import { benchHostile } from './hostile.ts';
 import { benchHostileLoad } from './hostile-load.ts';
+import { benchDisclosure } from './disclosure.ts';
 
 const pipelineEvents = Number(process.env.BENCH_PIPELINE_EVENTS ?? 200_000);
 const replayEvents = Number(process.env.BENCH_REPLAY_EVENTS ?? 10_000_000);
@@ -50,3 +51,12 @@ const ms = (l: { p50: number; p99: number; max: number; n: number }) => `p50 ${l
 console.log(`  quiet:   /healthz ${ms(g.quiet.health)}; essex's acknowledgement ${ms(g.quiet.essex)}`);
 console.log(`  hostile: /healthz ${ms(g.hostile.health)}; essex's acknowledgement ${ms(g.hostile.essex)}; kent's batches answered meanwhile ${g.hostile.kentAnswered} (${g.hostile.kentAccepted} of them 202)`);
 console.log(`  ratio hostile/quiet: essex p50 ${(g.hostile.essex.p50 / g.quiet.essex.p50).toFixed(2)}, p99 ${(g.hostile.essex.p99 / g.quiet.essex.p99).toFixed(2)}`);
+
+const disclosureCrimes = Number(process.env.BENCH_DISCLOSURE_CRIMES ?? 40);
+if (disclosureCrimes > 0) {
+  console.log(`\n(h) disclosure control across tables on a national half-year: 44 forces, ${disclosureCrimes} crimes per force and month (BENCH_DISCLOSURE_CRIMES=0 to skip)`);
+  const d = await benchDisclosure(disclosureCrimes, (line) => console.log(`  ${line}`));
+  console.log(`  ${d.rows} rows; today's rules within one split withheld ${d.withheldToday}`);
+  console.log(`  the splits' own rules ${d.primary}, across tables ${d.secondary} more (${d.released} published after all: the national figures give them away)`);
+  console.log(`  protection ${d.protectionSeconds.toFixed(0)} s (${d.lps} LPs, ${d.witnesses} witnesses, ${d.wholeNumberWitnesses} whole numbers); audit ${d.auditSeconds.toFixed(1)} s`);
+}
