@@ -16,8 +16,6 @@ export interface DisclosureBench {
   protectionSeconds: number;
   auditSeconds: number;
   lps: number;
-  witnesses: number;
-  wholeNumberWitnesses: number;
 }
 
 export async function benchDisclosure(crimesPerForceMonth: number, progress: (line: string) => void): Promise<DisclosureBench> {
@@ -32,6 +30,5 @@ export async function benchDisclosure(crimesPerForceMonth: number, progress: (li
     rows: rows.length, withheldToday: today.filter((r) => r.suppressed).length,
     primary: disclosure.primary, secondary: disclosure.secondary, released: disclosure.released,
     protectionSeconds: disclosure.protectionSeconds, auditSeconds: disclosure.audit.seconds, lps: disclosure.lps,
-    witnesses: disclosure.witnesses, wholeNumberWitnesses: disclosure.wholeNumberWitnesses,
   };
 }

@@ -58,5 +58,5 @@ if (disclosureCrimes > 0) {
   const d = await benchDisclosure(disclosureCrimes, (line) => console.log(`  ${line}`));
   console.log(`  ${d.rows} rows; today's rules within one split withheld ${d.withheldToday}`);
   console.log(`  the splits' own rules ${d.primary}, across tables ${d.secondary} more (${d.released} published after all: the national figures give them away)`);
-  console.log(`  protection ${d.protectionSeconds.toFixed(0)} s (${d.lps} LPs, ${d.witnesses} witnesses, ${d.wholeNumberWitnesses} whole numbers); audit ${d.auditSeconds.toFixed(1)} s`);
+  console.log(`  protection ${d.protectionSeconds.toFixed(0)} s (${d.lps} LPs); audit ${d.auditSeconds.toFixed(1)} s`);
 }

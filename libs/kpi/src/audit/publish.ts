@@ -32,15 +32,19 @@ export interface DisclosureReport {
   /** Cells withheld by the splits' own rules, and those withheld across tables. */
   primary: number;
   secondary: number;
-  /** Cells the splits' own rules withhold but published after all: the complete national figures and the zeros beside them give them away, so withholding them would protect nothing. */
+  /** Cells the splits' own rules withhold but published after all: the complete national figures give them away, so withholding them would protect nothing. */
   released: number;
+  /** Of those, how many were released when the search for a witness was cut short (its budget of LPs over everything spent), not proved given away. */
+  releasedUnchecked: number;
   withheld: number;
-  /** Witnesses found, and how many of them are whole numbers throughout. */
-  witnesses: number;
-  wholeNumberWitnesses: number;
   lps: number;
   protectionSeconds: number;
-  audit: AuditResult;
+  /**
+   * The audit's result. Only what the published rows show anyway: how many withheld quantities
+   * are at least 1, or how many witnesses there are, would tell a reader how many withheld cells
+   * are zeros (the protection's log gives those).
+   */
+  audit: Pick<AuditResult, 'passed' | 'withheld' | 'attackerRecovered' | 'seconds'>;
   cost: ProtectionCost[];
 }
 
@@ -53,7 +57,9 @@ export class DisclosureAuditFailed extends Error {
 export const RULE = 'National figures are complete. Within a force, counts from 1 to 4, and rates and medians on a base under 10, are withheld, and more cells '
   + 'are withheld so that no withheld figure can be worked out exactly from what is published and the sums that hold between figures '
   + '(forces to national, months to half-year, categories to all, between measures), by anyone who knows these rules. A withheld count is at least 1, '
-  + 'except beside a force holding a whole national figure alone, where zeros are withheld too.';
+  + 'except under a national figure whose published force figures are all zeros, where zeros are withheld too, so that the force holding it cannot be told. '
+  + 'A figure these rules would withhold that the complete national figures already give away is published (manifest: released; '
+  + 'releasedUnchecked of them where the search for a way to protect it was cut short rather than proved impossible).';
 
 /** The rows of a half-year, protected and audited; throws DisclosureAuditFailed rather than return rows that give a cell away. */
 export async function protectedRows(period: string, forces: readonly string[], input: PublicationInput, log?: (line: string) => void): Promise<{ rows: PublishedRow[]; disclosure: DisclosureReport }> {
@@ -66,20 +72,26 @@ export async function protectedRows(period: string, forces: readonly string[], i
   const primary = withheldOf(space, primaryRows);
   const protection = new WitnessProtection(highs, space, primary, log);
   // What no witness exists for even over everything is given away by what must be published: publish it.
-  const released = protection.protectAll().length;
+  // Only a rule-withheld cell counts as released: a secondary one that lost its witness was never published withheld.
+  const releasedCells = protection.protectAll().filter((c) => primary[c]);
+  const released = releasedCells.length;
+  const releasedUnchecked = releasedCells.filter((c) => protection.unchecked.has(c)).length;
   const rows = applyWithholding(primaryRows, truth, space, protection.withheld);
   const protectionSeconds = (performance.now() - started) / 1000;
   const audit = auditPublication(rows, relations, space, protection.witnesses);
   if (!audit.passed) throw new DisclosureAuditFailed(audit.recovered);
   const count = (cells: Uint8Array) => cells.reduce((n, c) => n + c, 0);
   const live = protection.witnesses.filter((w) => w !== null);
+  log?.(`audit: ${audit.witnessed} of ${audit.protectedQuantities} protected quantities witnessed; ${live.length} witnesses, ${live.filter((w) => w.delta.every(Number.isInteger)).length} of them whole numbers`);
+  const primaryKept = count(primary) - released;
   return {
     rows,
     disclosure: {
       rule: RULE,
-      primary: count(primary) - released, secondary: count(protection.withheld) - count(primary) + released, released, withheld: count(protection.withheld),
-      witnesses: live.length, wholeNumberWitnesses: live.filter((w) => w.delta.every(Number.isInteger)).length,
-      lps: protection.lps, protectionSeconds, audit, cost: costOf(rows, primaryRows),
+      primary: primaryKept, secondary: count(protection.withheld) - primaryKept, released, releasedUnchecked, withheld: count(protection.withheld),
+      lps: protection.lps, protectionSeconds,
+      audit: { passed: audit.passed, withheld: audit.withheld, attackerRecovered: audit.attackerRecovered, seconds: audit.seconds },
+      cost: costOf(rows, primaryRows),
     },
   };
 }

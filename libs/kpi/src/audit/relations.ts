@@ -6,10 +6,11 @@
 // - time: a half-year's flow = the sum of its six months; a stock's half-year = its last month;
 // - split: a split's `all` = the sum of its categories;
 // - linked splits: sex `female` = women + girls + female-age-not-recorded; `not-female` = the other sexes;
+//   an allegation outcome group = the sum of its outcomes;
 // - between measures: a rate's denominator is its base count, a median's n its count; P1's and
 //   P2's denominator less numerator is the count "not recorded"; 8.1's numerator is an outcome
 //   group, 7.1's and 7.2's together another; the criminal-justice outcomes are sums of groups.
-import { ageBands, childAgeBands, outcomeCodes } from '@vawg/contracts';
+import { ageBands, allegationOutcomes, childAgeBands, outcomeCodes } from '@vawg/contracts';
 import type { PublishedRow } from '../cells.ts';
 import { measures, type Measure } from '../measures.ts';
 import { NATIONAL } from '../publication.ts';
@@ -102,6 +103,19 @@ export function relationsOf(rows: readonly PublishedRow[], halfYear: string, mon
           }
         }
       }
+      // An allegation outcome group is the sum of its outcomes.
+      if (split === 'allegation-outcome-group' && m.splits.includes('allegation-outcome')) {
+        for (const field of fields) {
+          for (const period of periods) {
+            for (const geography of [NATIONAL, ...geographies]) {
+              for (const group of categories) {
+                add('linked-split', [{ r: row(period, geography, m.id, split, group), field, coef: 1 },
+                  ...allegationOutcomes.filter((o) => o.group === group).map((o) => ({ r: row(period, geography, m.id, 'allegation-outcome', o.id), field, coef: -1 }))]);
+              }
+            }
+          }
+        }
+      }
       // Linked splits, where a measure has both.
       if (split === 'women-and-girls' && m.splits.includes('sex')) {
         for (const field of fields) {
@@ -176,7 +190,8 @@ function measureRelations(categoriesOf: ReadonlyMap<string, ReadonlySet<string>>
 /**
  * What a reader also knows holds as an inequality (Σ coef · quantity ≤ 0): a rate's numerator is at
  * most its denominator; crimes of domestic abuse are at most the crimes recorded; criminal-justice
- * outcomes at most the outcomes assigned; girls at most the child age bands, women the adult ones.
+ * outcomes at most the outcomes assigned, and so are the outcomes 14, 15 and 16 together; girls at most
+ * the child age bands, women the adult ones, female-age-not-recorded the age not recorded.
  */
 export function inequalitiesOf(rows: readonly PublishedRow[]): Relation[] {
   const index = new Map<string, PublishedRow>();
@@ -195,6 +210,14 @@ export function inequalitiesOf(rows: readonly PublishedRow[]): Relation[] {
     if (m.kind === 'rate') add([{ r, field: 'numerator', coef: 1 }, { r, field: 'denominator', coef: -1 }]);
     if (m.id === 'crimes-domestic-abuse') add([{ r, field: 'value', coef: 1 }, { r: at(r, 'crimes-recorded'), field: 'value', coef: -1 }]);
     if (m.id === 'cj-outcomes-assigned' && r.split !== 'cj-outcome') add([{ r, field: 'value', coef: 1 }, { r: at(r, 'outcomes-assigned'), field: 'value', coef: -1 }]);
+    // The victim-withdrawal and evidential-difficulty outcomes (codes 14, 16, 15) are outcomes assigned.
+    if (m.id === 'outcomes-assigned' && r.split !== 'outcome-group') {
+      add([{ r, field: 'value', coef: -1 }, ...['victim-withdrawal-suspect-identified', 'victim-withdrawal-no-suspect', 'evidential-difficulties-victim-supports']
+        .map((id): Part => ({ r: at(r, id), field: 'numerator', coef: 1 }))]);
+    }
+    if (r.split === 'women-and-girls' && r.category === 'female-age-not-recorded') {
+      for (const field of fieldsOf(m.id)) add([{ r, field, coef: 1 }, { r: at(r, m.id, 'age', 'not-recorded'), field, coef: -1 }]);
+    }
     if (r.split === 'women-and-girls' && (r.category === 'girls' || r.category === 'women')) {
       const bands = r.category === 'girls' ? childAgeBands : adult;
       for (const field of fieldsOf(m.id)) add([{ r, field, coef: 1 }, ...bands.map((b) => ({ r: at(r, m.id, 'age', b), field, coef: -1 }))]);
