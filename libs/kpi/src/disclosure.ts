@@ -20,7 +20,7 @@ export function isSmallBase(base: number): boolean {
  * the `all` total minus the others, so the next-smallest non-zero cell is withheld too (the
  * first in category order on a tie). When no other non-zero cell exists, the smallest remaining
  * cell (a zero) is withheld instead, unless `zeros` is false: then nothing more is withheld here,
- * and the protection across tables (audit/protect.ts) withholds the split's `all`, or another
+ * and the protection across tables (audit/witness.ts) withholds the split's `all`, or another
  * table's cell, instead.
  */
 export function complementSplit(sizes: readonly number[], primary: readonly boolean[], zeros = true): boolean[] {

@@ -61,7 +61,7 @@ export interface BuildOptions {
   /**
    * Where a split's rules leave one withheld cell and no other non-zero one, withhold a zero
    * (the default, as publications do today), or leave it to the protection across tables
-   * (audit/protect.ts), which never withholds a zero a reader could not tell might be one.
+   * (audit/witness.ts), which never withholds a zero a reader could not tell might be one.
    */
   complementZeros?: boolean;
 }

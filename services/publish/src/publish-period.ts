@@ -6,7 +6,6 @@ import { inTransaction, withSessionLock, type Pool } from '@vawg/db';
 import type { ObjectStore } from '@vawg/store';
 import { forceIds, type ReportPublished } from '@vawg/contracts';
 import { buildRows, isHalfYear, toCsv, toJson, type PublishedRow } from '@vawg/kpi';
-import { protectedRows, type DisclosureReport } from '@vawg/kpi/disclosure';
 import { readAccounting } from '@vawg/pipeline';
 import { readSnapshot } from './snapshot.ts';
 import { awaitCompleteness, completenessOf, incompleteReason, publicationCompleteness, readGridAtCutoff, type Completeness, type GridAtCutoff } from './completeness.ts';
@@ -79,8 +78,6 @@ export interface Manifest {
   changes: Changes | null;
   /** The documents the returns cite, copied under the revision (`file`, relative to it; null if not found). */
   documents: PublishedDocument[];
-  /** Disclosure control across tables: cells withheld (by the splits' own rules and across tables), the audit's result and time, the cost per measure. */
-  disclosure: DisclosureReport;
 }
 
 const DEFAULT_WAIT_MS = 5 * 60_000;
@@ -110,27 +107,22 @@ export async function publishPeriod(deps: PublishDeps, period: string, options: 
         const completenessByForce = new Map([...accounts].filter(([f]) => f !== 'national').map(([f, a]) => [f, completenessOf(a)]));
         // Which force-months were in and closed at the cut-off: the rows say so, and the manifest keeps the grid.
         const atCutoff = await readGridAtCutoff(client, period, cutoff);
-        const input = { ...snapshot.input, completeness: publicationCompleteness(atCutoff) };
-        // Whether anything changed is judged on the rows under the splits' own rules: the protection
-        // across tables (below) depends only on what they publish, and takes longer.
-        const ruled = buildRows(period, forceIds, input, { complementZeros: false });
+        const rows = buildRows(period, forceIds, { ...snapshot.input, completeness: publicationCompleteness(atCutoff) });
+        const cellsJson = toJson(rows);
         const shortfall = completeness.complete && completeness.deadLettered === 0 ? '' : JSON.stringify(completeness);
-        const contentSha256 = sha256(`${toJson(ruled)}${JSON.stringify(snapshot.returns)}${shortfall}`);
+        const contentSha256 = sha256(`${cellsJson}${JSON.stringify(snapshot.returns)}${shortfall}`);
         const latest = await client.query<{ revision: number; content_sha256: string; prefix: string }>(
           `SELECT revision, content_sha256, prefix FROM publish.publications WHERE period = $1 AND status = 'published' ORDER BY revision DESC LIMIT 1`, [period]);
         const last = latest.rows[0];
         if (last && last.content_sha256 === contentSha256) return { revision: last.revision, prefix: last.prefix, unchanged: true as const, completeness };
 
-        // Withheld across tables and audited: no file is written unless the audit passes.
-        const { rows, disclosure } = await protectedRows(period, forceIds, input);
-        const cellsJson = toJson(rows);
         const claim = await claimRevision({ pool: deps.pool, store: deps.store, period, runId, cutoff, contentSha256, fenceDelayMs: deps.fenceDelayMs ?? DEFAULT_FENCE_DELAY_MS });
         const { revision, prefix } = claim;
         const previous = last ? await readRows(deps.store, `${last.prefix}cells.json`) : null;
         const changes = previous ? diffRows(last!.revision, previous, rows) : null;
         // The returns' documents first, so the pages link only to copies that are there.
         const documents = await copyDocuments(deps.store, prefix, snapshot.returns, () => assertHeld(deps.pool, claim));
-        const context = { period, revision, cutoff: cutoff.toISOString(), rows, returns: snapshot.returns, changes, completeness, completenessByForce, grid: atCutoff, documents, disclosure };
+        const context = { period, revision, cutoff: cutoff.toISOString(), rows, returns: snapshot.returns, changes, completeness, completenessByForce, grid: atCutoff, documents };
         const files = new Map<string, string>([
           ['cells.csv', toCsv(rows)],
           ['cells.json', cellsJson],
@@ -144,7 +136,6 @@ export async function publishPeriod(deps: PublishDeps, period: string, options: 
           files: Object.fromEntries([...files].map(([name, body]) => [name, { sha256: sha256(body), bytes: Buffer.byteLength(body) }])),
           changes,
           documents,
-          disclosure,
         };
         // A digest of every file of the revision: the documents' are their own (ingest named them by it).
         for (const doc of documents) if (doc.file) manifest.files[doc.file] = { sha256: doc.sha256, bytes: doc.bytes };

@@ -59,7 +59,7 @@ describe('publishing the documents of returns', () => {
       aReturn('kent', '3.1', [citationOf(documents[0]!)], 2),
       aReturn('essex', '2.1', [missing], 3),
     ], '2025-10-20T09:00:00.000Z');
-  }, 300_000);
+  }, 60_000);
   afterAll(async () => {
     await pool.end();
     store.close();

@@ -7,12 +7,10 @@ import { isSmallCount, measures, monthsOfHalfYear, NATIONAL, RETURN_RECEIVED, sp
 import type { ReturnDetail } from '../snapshot.ts';
 import type { Changes } from '../diff.ts';
 import type { PublishedDocument } from '../documents.ts';
-import type { DisclosureReport } from '@vawg/kpi/disclosure';
 import { noEvents, type Completeness, type GridAtCutoff } from '../completeness.ts';
 import { gridSection } from './grid-section.ts';
 import { completenessNote } from './completeness-note.ts';
 import { barChart } from './chart.ts';
-import { disclosureNote } from './disclosure-note.ts';
 import { html, idOf, Markup } from './template.ts';
 
 export interface ReportContext {
@@ -29,8 +27,6 @@ export interface ReportContext {
   grid: GridAtCutoff;
   /** The returns' documents as copied under this revision (documents.ts); none linked when absent. */
   documents?: readonly PublishedDocument[];
-  /** Disclosure control's account (manifest.json's `disclosure`): its cost is shown in the notes. */
-  disclosure?: DisclosureReport;
 }
 
 class Rows {
@@ -115,7 +111,7 @@ ${completenessNote(account ?? noEvents, force ? forceName.get(force) ?? force : 
 <p>Every figure is counted from the record-level events forces send, under the counting rules of the framework's specification. A crime is counted while its latest offence group is within VAWG, it is not cancelled, and its record is not retracted; its outcome is its latest. Half-year counts are the sums of their months; medians are over all the observations of the period and geography (the national median is never a median of force medians), with linear interpolation between the two middle values. A rate is a percentage rounded to one decimal place, given with its numerator and denominator.</p>
 <p>Outstanding suspects are counted as standing at the end of the period's last day, as pairs of a crime and a suspect: a crime with two outstanding suspects counts twice, and one suspect outstanding for two crimes counts twice. National figures are England and Wales: the 43 territorial forces and British Transport Police.</p>
 <p>The charge or summons rate (5.2) counts the crimes recorded in each month or half-year that had been charged or summonsed by the cut-off, out of all the crimes recorded then. Crimes recorded in the latest months have had little time to reach a charge, so their rate is low and will rise in later revisions: the last ${PROVISIONAL_CHARGE_MONTHS} months of the half-year are marked provisional in its charts. The women-and-girls breakdown's <em>not-female</em> is every victim not recorded as female: male, other, and sex not recorded; it is not a count of male victims.</p>
-${disclosureNote(ctx.disclosure)}
+<p>To protect the people behind the figures, a force's figure is shown as <abbr title="suppressed to protect confidentiality">[c]</abbr> when, in a breakdown, a count is from 1 to 4 or a rate's numerator is from 1 to 4; when a breakdown has a single such figure, the next smallest is withheld as well, so it cannot be worked out from the total. A force's median on fewer than 10 observations, and a force's rate on a base of fewer than 10, are withheld everywhere. A rate or median is also withheld wherever the count it is based on is. A number a force names in its qualitative return is shown as [c] when it is a whole number from 1 to 4, by the same rule. Zero is shown as 0. National figures are complete.</p>
 ${ctx.changes ? html`<h2 id="changes">Changes since revision ${ctx.changes.since}</h2>
 <p>${ctx.changes.rowsChanged} published figures (or their marks of completeness) changed, ${ctx.changes.rowsAdded} were added and ${ctx.changes.rowsRemoved} removed, after events received late or corrected.</p>
 <table><caption>Figures changed, by measure</caption><thead><tr><th scope="col">Measure</th><th scope="col">Figures changed</th></tr></thead>
