@@ -162,5 +162,5 @@ describe('the LP audit', () => {
       expect(c.hiddenShare).toBeGreaterThanOrEqual(0);
       expect(c.hiddenShare).toBeLessThanOrEqual(1);
     }
-  }, 300_000);
+  }, 600_000);
 });

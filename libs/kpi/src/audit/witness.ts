@@ -214,8 +214,9 @@ export class WitnessProtection {
       if (zeros.size === 0) break;
       for (const c of zeros) { this.withheld[c] = 0; this.pinned[c] = 1; released.add(c); }
     }
+    // A witness that moved a released cell, or that no longer holds now a reader may assume more, goes.
     this.witnesses.forEach((w, id) => {
-      if (!w || !w.q.some((q) => released.has(space.cell[q]!))) return;
+      if (!w || (!w.q.some((q) => released.has(space.cell[q]!)) && holds(space, this.withheld, this.lo, w))) return;
       this.witnesses[id] = null;
       for (let q = 0; q < this.witnessOf.length; q += 1) if (this.witnessOf[q] === id) this.witnessOf[q] = -1;
     });
