@@ -121,8 +121,7 @@ export function linearSystem(published: readonly PublishedRow[], truthRows: read
     return [x, s, o];
   };
   // Each relation's unknown terms by index, and what its published terms add up to.
-  const live: { vars: number[]; coefs: number[]; constant: number; relation: number }[] = [];
-  for (const [relation, rel] of relations.entries()) {
+  const unknownTerms = (rel: Relation) => {
     const vars: number[] = [], coefs: number[] = [];
     let constant = 0;
     for (const t of rel.terms) {
@@ -130,7 +129,12 @@ export function linearSystem(published: readonly PublishedRow[], truthRows: read
       if (i === undefined) constant += t.coef * (known.get(t.key) ?? 0);
       else { vars.push(i); coefs.push(t.coef); }
     }
-    if (vars.length > 0) live.push({ vars, coefs, constant, relation });
+    return { vars, coefs, constant };
+  };
+  const live: { vars: number[]; coefs: number[]; constant: number; relation: number }[] = [];
+  for (const [relation, rel] of relations.entries()) {
+    const terms = unknownTerms(rel);
+    if (terms.vars.length > 0) live.push({ ...terms, relation });
   }
   /** A relation over roots: Σ coef · root + constant = 0. */
   const reduce = (vars: readonly number[], coefs: readonly number[], start: number) => {
@@ -223,16 +227,10 @@ export function linearSystem(published: readonly PublishedRow[], truthRows: read
     if (coefs.size >= 1) toRow(coefs, -Infinity, -constant);
   }
   for (const rel of inequalities) {
-    const vars: number[] = [], cs: number[] = [];
-    let constant = 0;
-    for (const t of rel.terms) {
-      const i = index.get(t.key);
-      if (i === undefined) constant += t.coef * (known.get(t.key) ?? 0);
-      else { vars.push(i); cs.push(t.coef); }
-    }
-    if (vars.length === 0) continue;
-    const { coefs, constant: c } = reduce(vars, cs, constant);
-    if (coefs.size >= 1) toRow(coefs, -Infinity, -c);
+    const terms = unknownTerms(rel);
+    if (terms.vars.length === 0) continue;
+    const { coefs, constant } = reduce(terms.vars, terms.coefs, terms.constant);
+    if (coefs.size >= 1) toRow(coefs, -Infinity, -constant);
   }
   const rowsOf = truth.map((): number[] => []);
   rows.forEach((row, r) => { for (const c of row.cols) rowsOf[c]!.push(r); });
