@@ -12,7 +12,7 @@ export interface DisclosureBench {
   withheldToday: number;
   primary: number;
   secondary: number;
-  released: number;
+  givenAway: number;
   protectionSeconds: number;
   auditSeconds: number;
   lps: number;
@@ -28,7 +28,7 @@ export async function benchDisclosure(crimesPerForceMonth: number, progress: (li
   const { rows, disclosure } = await protectedRows(half, forceIds, input, progress);
   return {
     rows: rows.length, withheldToday: today.filter((r) => r.suppressed).length,
-    primary: disclosure.primary, secondary: disclosure.secondary, released: disclosure.released,
+    primary: disclosure.primary, secondary: disclosure.secondary, givenAway: disclosure.givenAway,
     protectionSeconds: disclosure.protectionSeconds, auditSeconds: disclosure.audit.seconds, lps: disclosure.lps,
   };
 }

@@ -32,10 +32,14 @@ export interface DisclosureReport {
   /** Cells withheld by the splits' own rules, and those withheld across tables. */
   primary: number;
   secondary: number;
-  /** Cells the splits' own rules withhold but published after all: the complete national figures give them away, so withholding them would protect nothing. */
-  released: number;
-  /** Of those, how many were released when the search for a witness was cut short (its budget of LPs over everything spent), not proved given away. */
-  releasedUnchecked: number;
+  /**
+   * Withheld cells that what must be published (the complete national figures) gives away, however
+   * much else is withheld: no protection exists for them. They stay withheld, since publishing them
+   * could give others away.
+   */
+  givenAway: number;
+  /** Of those, cells an LP found a witness for that failed the exact check: not proved given away. */
+  givenAwayUnproven: number;
   withheld: number;
   lps: number;
   protectionSeconds: number;
@@ -58,8 +62,8 @@ export const RULE = 'National figures are complete. Within a force, counts from 
   + 'are withheld so that no withheld figure can be worked out exactly from what is published and the sums that hold between figures '
   + '(forces to national, months to half-year, categories to all, between measures), by anyone who knows these rules. A withheld count is at least 1, '
   + 'except under a national figure whose published force figures are all zeros, where zeros are withheld too, so that the force holding it cannot be told. '
-  + 'A figure these rules would withhold that the complete national figures already give away is published (manifest: released; '
-  + 'releasedUnchecked of them where the search for a way to protect it was cut short rather than proved impossible).';
+  + 'A withheld figure that the complete national figures give away whatever else is withheld cannot be protected: it stays withheld, '
+  + 'and the manifest counts such figures (givenAway).';
 
 /** The rows of a half-year, protected and audited; throws DisclosureAuditFailed rather than return rows that give a cell away. */
 export async function protectedRows(period: string, forces: readonly string[], input: PublicationInput, log?: (line: string) => void): Promise<{ rows: PublishedRow[]; disclosure: DisclosureReport }> {
@@ -71,24 +75,21 @@ export async function protectedRows(period: string, forces: readonly string[], i
   const space = spaceOf(truth, relations, inequalitiesOf(truth));
   const primary = withheldOf(space, primaryRows);
   const protection = new WitnessProtection(highs, space, primary, log);
-  // What no witness exists for even over everything is given away by what must be published: publish it.
-  // Only a rule-withheld cell counts as released: a secondary one that lost its witness was never published withheld.
-  const releasedCells = protection.protectAll().filter((c) => primary[c]);
-  const released = releasedCells.length;
-  const releasedUnchecked = releasedCells.filter((c) => protection.unchecked.has(c)).length;
-  const rows = applyWithholding(primaryRows, truth, space, protection.withheld);
+  // What no witness exists for even over everything is given away by what must be published.
+  const givenAway = protection.protectAll();
+  const rows = applyWithholding(primaryRows, space, protection.withheld);
   const protectionSeconds = (performance.now() - started) / 1000;
-  const audit = auditPublication(rows, relations, space, protection.witnesses);
+  const audit = auditPublication(rows, relations, space, protection.witnesses, new Set(givenAway.map((c) => space.cells[c]!)));
   if (!audit.passed) throw new DisclosureAuditFailed(audit.recovered);
   const count = (cells: Uint8Array) => cells.reduce((n, c) => n + c, 0);
   const live = protection.witnesses.filter((w) => w !== null);
   log?.(`audit: ${audit.witnessed} of ${audit.protectedQuantities} protected quantities witnessed; ${live.length} witnesses, ${live.filter((w) => w.delta.every(Number.isInteger)).length} of them whole numbers`);
-  const primaryKept = count(primary) - released;
   return {
     rows,
     disclosure: {
       rule: RULE,
-      primary: primaryKept, secondary: count(protection.withheld) - primaryKept, released, releasedUnchecked, withheld: count(protection.withheld),
+      primary: count(primary), secondary: count(protection.withheld) - count(primary),
+      givenAway: givenAway.length, givenAwayUnproven: protection.unproven.size, withheld: count(protection.withheld),
       lps: protection.lps, protectionSeconds,
       audit: { passed: audit.passed, withheld: audit.withheld, attackerRecovered: audit.attackerRecovered, seconds: audit.seconds },
       cost: costOf(rows, primaryRows),
@@ -96,14 +97,12 @@ export async function protectedRows(period: string, forces: readonly string[], i
   };
 }
 
-/** The rows with the protection's cells withheld, and released cells published. */
-function applyWithholding(primaryRows: readonly PublishedRow[], truth: readonly PublishedRow[], space: Space, withheld: Uint8Array): PublishedRow[] {
+/** The rows with the protection's cells withheld too (it never publishes a cell the splits' rules withhold). */
+function applyWithholding(primaryRows: readonly PublishedRow[], space: Space, withheld: Uint8Array): PublishedRow[] {
   const index = new Map(space.cells.map((c, i) => [c, i]));
-  return primaryRows.map((r, i) => {
+  return primaryRows.map((r) => {
     const c = index.get(cellKey(r));
-    if (c === undefined) return r;
-    if (withheld[c]) return r.suppressed ? r : { ...r, value: null, numerator: null, denominator: null, n: null, suppressed: true };
-    return r.suppressed ? truth[i]! : r;
+    return c !== undefined && withheld[c] && !r.suppressed ? { ...r, value: null, numerator: null, denominator: null, n: null, suppressed: true } : r;
   });
 }
 

@@ -16,8 +16,6 @@ export const TOLERANCE = 1e-6;
 const REWARD = 1_000_000;
 /** How far any other quantity may move in one witness. */
 const REACH = 1_000;
-/** The cost of moving a quantity already withheld by 1. */
-const WITHHELD_COST = 0.01;
 
 /** Whether a relation's published forces' cells are all zeros. */
 export function zeroOnly(space: Space, withheld: Uint8Array, k: Constraint, except = -1): boolean {
@@ -29,7 +27,7 @@ export function zeroOnly(space: Space, withheld: Uint8Array, k: Constraint, exce
  * One LP over `nodes` (the rest held still): reward each open target moved by up to 1 in its sign,
  * charge each published quantity moved by 1 + its size per unit. Returns the optimum's changes.
  */
-export function solveWitness(highs: Highs, space: Space, withheld: Uint8Array, pinned: Uint8Array, lo: Float64Array, nodes: readonly number[], targets: readonly number[], salt: number, sign?: 1 | -1, sparse = true): Witness | undefined {
+export function solveWitness(highs: Highs, space: Space, withheld: Uint8Array, pinned: Uint8Array, lo: Float64Array, nodes: readonly number[], targets: readonly number[], salt: number, sign?: 1 | -1): Witness | undefined {
   const target = new Map<number, number>();
   for (const q of targets) {
     const canDown = space.value[q]! - 1 >= lo[q]!;
@@ -56,9 +54,9 @@ export function solveWitness(highs: Highs, space: Space, withheld: Uint8Array, p
   };
   for (const q of nodes) {
     const v = space.value[q]!;
-    // A withheld quantity's change costs a little, for witnesses that move no more than they need;
-    // a published one's its size (the smallest cells first), a rate's denominator little (its count is charged).
-    if (withheld[space.cell[q]!]) column(q, WITHHELD_COST, Math.min(0, lo[q]! - v), REACH, target.get(q) ?? (sparse ? undefined : 0));
+    // A withheld quantity's change costs nothing; a published one's its size (the smallest cells
+    // first), a rate's denominator little (its count is charged).
+    if (withheld[space.cell[q]!]) column(q, 0, Math.min(0, lo[q]! - v), REACH, target.get(q) ?? 0);
     else if (admissible(space.cell[q]!)) column(q, space.keys[q]!.endsWith(',"denominator"]') ? 0.5 : 1 + v, after(q) - v, REACH);
   }
   const starts = [0], indices: number[] = [], values: number[] = [], rowLower: number[] = [], rowUpper: number[] = [];

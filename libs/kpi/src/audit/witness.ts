@@ -9,7 +9,8 @@
 // space.ts) for a group of forces, rewarding each open target moved one way by up to 1 and
 // charging each published quantity it moves by its size (the smallest cells first); every
 // published cell the optimum moves is withheld (secondary), and the optimum, checked, is the
-// witness of every target it moves. What it leaves open gets LPs over whole tables, then its own.
+// witness of every target it moves. What it leaves open gets LPs over whole tables, then over
+// everything; what those cannot move has no witness at all, and is given away (still withheld).
 import type { Highs } from 'highs';
 import { NATIONAL } from '../publication.ts';
 import { readerLower, targetsOf, type Space } from './space.ts';
@@ -20,24 +21,6 @@ export type { Witness };
 const FORCE_GROUPS = 4;
 /** Forces together in an LP across every table. */
 const ACROSS_FORCES = 4;
-const NEIGHBOURHOODS = [500, 5_000];
-/** Targets checked over everything before release: each such LP takes up to a minute on a national half-year. */
-const CHECK_BUDGET = 12;
-
-/** The non-national quantities the constraints reach from q, breadth first, up to `size`. */
-function reach(space: Space, q: number, size: number): number[] {
-  const seen = new Set([q]);
-  const queue = [q];
-  const visit = (k: { q: Int32Array }) => {
-    for (const j of k.q) if (!space.national[j] && !seen.has(j) && seen.size < size) { seen.add(j); queue.push(j); }
-  };
-  for (let i = 0; i < queue.length && seen.size < size; i += 1) {
-    for (const e of space.equalitiesOf[queue[i]!]!) visit(space.equalities[e]!);
-    for (const e of space.inequalitiesOf[queue[i]!]!) visit(space.inequalities[e]!);
-  }
-  return queue;
-}
-
 /** Whether a witness holds: moves withheld, non-national quantities only, to values a reader must allow. */
 export function holds(space: Space, withheld: Uint8Array, lo: Float64Array, w: Witness): boolean {
   const delta = new Map<number, number>();
@@ -78,16 +61,21 @@ export function holds(space: Space, withheld: Uint8Array, lo: Float64Array, w: W
  */
 export class WitnessProtection {
   readonly withheld: Uint8Array;
-  /** Cells never to withhold: national figures, and cells published after all (`release`). */
+  /** Cells never to withhold: national figures. */
   readonly pinned: Uint8Array;
   /** The witness of each protected quantity (an index into `witnesses`), or -1. */
   readonly witnessOf: Int32Array;
   readonly witnesses: (Witness | null)[] = [];
   readonly lo: Float64Array;
   lps = 0;
-  /** Cells released without the check over everything (its budget spent). */
-  readonly unchecked = new Set<number>();
-  private checks = 0;
+  /**
+   * Withheld cells a protected quantity of which no witness exists for, even over everything with
+   * any cell withheld: what is published (the complete national figures) gives them away. They
+   * stay withheld; publishing them could make others given away too.
+   */
+  readonly givenAway = new Set<number>();
+  /** Of those, cells an LP over everything moved, where the witness failed the exact check: not proved given away. */
+  readonly unproven = new Set<number>();
   private salt = 0;
   private readonly groupOf: Map<string, number>;
   private readonly forces: string[];
@@ -104,14 +92,13 @@ export class WitnessProtection {
 
   /** Protected quantities of withheld cells with no witness yet. */
   open(): number[] {
-    return targetsOf(this.space, this.withheld).filter((q) => this.witnessOf[q] === -1);
+    return targetsOf(this.space, this.withheld).filter((q) => this.witnessOf[q] === -1 && !this.givenAway.has(this.space.cell[q]!));
   }
 
   /**
    * Finds witnesses for every open target it can, withholding what they move: LPs over a table's
    * forces a quarter at a time (where a quarter has enough forces to balance a national figure),
-   * then over whole tables while that protects more, then for each target alone over the
-   * quantities its relations reach, in growing neighbourhoods.
+   * then over whole tables while that protects more (`settle` goes on over everything).
    */
   run(): void {
     const { space } = this;
@@ -121,7 +108,6 @@ export class WitnessProtection {
       ...(this.forces.length >= 16 ? [['a table, a quarter of the forces', (q: number) => `${space.block[q]}|${quarter(q)}`, 2] as [string, (q: number) => string, number]] : []),
       ['every table, a few forces', (q) => String(few(q)), 2],
       ['a whole table', (q) => space.block[q]!, 4],
-      ['everything', () => '', 2],
     ];
     for (const [name, label, times] of sweeps) {
       for (let pass = 0; pass < times; pass += 1) {
@@ -135,89 +121,61 @@ export class WitnessProtection {
         if (this.open().length > targets.length * 0.9) break;
       }
     }
-    const singles = this.open();
-    this.log(`alone: ${singles.length} open, ${this.lps} LPs so far`);
-    for (const q of singles) {
-      for (const size of NEIGHBOURHOODS) {
-        if (this.witnessOf[q] !== -1) break;
-        const nodes = reach(space, q, size);
-        this.attempt(nodes, [q], 1, true);
-        if (this.witnessOf[q] === -1) this.attempt(nodes, [q], -1, true);
-        if (nodes.length < size) break;
-      }
-    }
   }
 
   /**
-   * Runs until every protected quantity of a withheld cell has a witness, publishing after all
-   * (`release`) those none can be found for even over everything. Returns the cells released.
+   * Runs until every protected quantity of a withheld cell has a witness or is given away (no
+   * witness exists for it even over everything). Returns the cells given away.
    */
   protectAll(): number[] {
-    const released: number[] = [];
     this.run();
-    for (let open = this.openCells(); open.length > 0; open = this.openCells()) {
-      this.log(`released: ${open.length} cells no witness was found for`);
-      released.push(...open);
-      this.release(open);
-      this.run();
-    }
-    return released;
+    while (this.open().length > 0) this.settle();
+    return [...this.givenAway];
   }
 
   /**
-   * Cells of open targets no witness exists for even over everything (one LP each way, for that
-   * target alone), up to a budget of such LPs; past it, open cells are released unchecked
-   * (counted in `unchecked`).
+   * LPs over everything, rewarding every open target moved up, then every one moved down, while
+   * they find witnesses or withhold more. An LP rewarding all of them moves one whenever an LP of
+   * its own would (its witness alone, the others held still, is a solution of the joint LP with
+   * the same reward), so what the last two leave open has no witness: its cells are given away.
    */
-  private openCells(): number[] {
+  private settle(): void {
     const everything = [...this.space.keys.keys()].filter((q) => !this.space.national[q]);
-    for (const q of this.open()) {
-      if (this.witnessOf[q] !== -1) continue;
-      if (this.checks >= CHECK_BUDGET) { this.unchecked.add(this.space.cell[q]!); continue; }
-      this.checks += 1;
-      this.attempt(everything, [q], 1);
-      if (this.witnessOf[q] === -1) this.attempt(everything, [q], -1);
-    }
-    return [...new Set(this.open().map((q) => this.space.cell[q]!))];
-  }
-
-  /**
-   * Publishes these cells after all (a rule-withheld cell no witness exists for: what is published
-   * already gives it away) and never withholds them again; the witnesses that moved them go.
-   */
-  release(cells: readonly number[]): void {
-    const { space } = this;
-    const released = new Set(cells);
-    for (const c of cells) { this.withheld[c] = 0; this.pinned[c] = 1; }
-    // Publishing more can only raise what a reader may assume. A zero withheld beside a force
-    // holding a whole national figure alone, where that is no longer so, is published too.
     for (;;) {
-      this.lo.set(readerLower(space, this.withheld));
-      const zeros = new Set<number>();
-      space.value.forEach((v, q) => { if (this.withheld[space.cell[q]!] && v < this.lo[q]!) zeros.add(space.cell[q]!); });
-      if (zeros.size === 0) break;
-      for (const c of zeros) { this.withheld[c] = 0; this.pinned[c] = 1; released.add(c); }
+      const covered = this.covered(), withheld = this.withheld.reduce((n, c) => n + c, 0);
+      const failed: number[] = [];
+      for (const sign of [1, -1] as const) {
+        const open = this.open();
+        if (open.length > 0) failed.push(...this.attempt(everything, open, sign));
+      }
+      this.log(`everything, each way: ${this.open().length} open, ${this.lps} LPs so far`);
+      if (this.open().length === 0) return;
+      if (this.covered() > covered || this.withheld.reduce((n, c) => n + c, 0) > withheld) continue;
+      for (const q of this.open()) this.givenAway.add(this.space.cell[q]!);
+      for (const q of failed) if (this.witnessOf[q] === -1) this.unproven.add(this.space.cell[q]!);
+      this.log(`given away: ${this.givenAway.size} cells no witness exists for (${this.unproven.size} not proved)`);
+      return;
     }
-    // A witness that moved a released cell, or that no longer holds now a reader may assume more, goes.
-    this.witnesses.forEach((w, id) => {
-      if (!w || (!w.q.some((q) => released.has(space.cell[q]!)) && holds(space, this.withheld, this.lo, w))) return;
-      this.witnesses[id] = null;
-      for (let q = 0; q < this.witnessOf.length; q += 1) if (this.witnessOf[q] === id) this.witnessOf[q] = -1;
-    });
   }
 
-  /** One LP; its witness, checked, covers every target it moves. */
-  private attempt(nodes: readonly number[], targets: readonly number[], sign?: 1 | -1, sparse = false): void {
+  /** How many quantities have a witness. */
+  private covered(): number {
+    return this.witnessOf.reduce((n, w) => n + (w === -1 ? 0 : 1), 0);
+  }
+
+  /** One LP; its witness, checked, covers every target it moves. Returns the targets moved by an optimum that failed the check. */
+  private attempt(nodes: readonly number[], targets: readonly number[], sign?: 1 | -1): number[] {
     const still = targets.filter((q) => this.witnessOf[q] === -1);
-    if (still.length === 0) return;
-    const w = solveWitness(this.highs, this.space, this.withheld, this.pinned, this.lo, nodes, still, this.salt, sign, sparse);
+    if (still.length === 0) return [];
+    const w = solveWitness(this.highs, this.space, this.withheld, this.pinned, this.lo, nodes, still, this.salt, sign);
     this.lps += 1;
-    if (!w) return;
+    if (!w) return [];
     this.withhold(w.q);
-    if (!holds(this.space, this.withheld, this.lo, w)) return;
+    if (!holds(this.space, this.withheld, this.lo, w)) { const moved = new Set(w.q); return still.filter((q) => moved.has(q)); }
     const id = this.witnesses.length;
     this.witnesses.push(w);
     for (let i = 0; i < w.q.length; i += 1) if (this.space.protects[w.q[i]!] && w.delta[i] !== 0 && this.witnessOf[w.q[i]!] === -1) this.witnessOf[w.q[i]!] = id;
+    return [];
   }
 
   /** Withholds the cells of these quantities, and lowers what a reader may assume where that makes a national figure's forces all zeros but the withheld. */
