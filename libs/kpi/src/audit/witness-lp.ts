@@ -26,8 +26,13 @@ export function zeroOnly(space: Space, withheld: Uint8Array, k: Constraint, exce
 /**
  * One LP over `nodes` (the rest held still): reward each open target moved by up to 1 in its sign,
  * charge each published quantity moved by 1 + its size per unit. Returns the optimum's changes.
+ *
+ * `relaxed`: a proof that no witness moves the targets, not a witness. Every constraint with a
+ * quantity outside `nodes` that could move (withheld, or a cell that may be withheld) is dropped,
+ * and moving costs nothing: what the whole system allows, this allows too, so a target this
+ * cannot move has one possible value however much else is withheld.
  */
-export function solveWitness(highs: Highs, space: Space, withheld: Uint8Array, pinned: Uint8Array, lo: Float64Array, nodes: readonly number[], targets: readonly number[], salt: number, sign?: 1 | -1): Witness | undefined {
+export function solveWitness(highs: Highs, space: Space, withheld: Uint8Array, pinned: Uint8Array, lo: Float64Array, nodes: readonly number[], targets: readonly number[], salt: number, sign?: 1 | -1, relaxed = false): Witness | undefined {
   const target = new Map<number, number>();
   for (const q of targets) {
     const canDown = space.value[q]! - 1 >= lo[q]!;
@@ -57,10 +62,12 @@ export function solveWitness(highs: Highs, space: Space, withheld: Uint8Array, p
     // A withheld quantity's change costs nothing; a published one's its size (the smallest cells
     // first), a rate's denominator little (its count is charged).
     if (withheld[space.cell[q]!]) column(q, 0, Math.min(0, lo[q]! - v), REACH, target.get(q) ?? 0);
-    else if (admissible(space.cell[q]!)) column(q, space.keys[q]!.endsWith(',"denominator"]') ? 0.5 : 1 + v, after(q) - v, REACH);
+    else if (admissible(space.cell[q]!)) column(q, relaxed ? 0 : space.keys[q]!.endsWith(',"denominator"]') ? 0.5 : 1 + v, after(q) - v, REACH);
   }
+  const movable = (q: number) => !space.national[q] && (withheld[space.cell[q]!] === 1 || admissible(space.cell[q]!));
   const starts = [0], indices: number[] = [], values: number[] = [], rowLower: number[] = [], rowUpper: number[] = [];
   const addRow = (k: { q: Int32Array; c: Float64Array }, upper: number, lower: number) => {
+    if (relaxed && k.q.some((q) => !colOf.has(q) && movable(q))) return;
     const before = indices.length;
     for (let i = 0; i < k.q.length; i += 1) {
       const col = colOf.get(k.q[i]!);

@@ -21,6 +21,23 @@ export type { Witness };
 const FORCE_GROUPS = 4;
 /** Forces together in an LP across every table. */
 const ACROSS_FORCES = 4;
+/** Quantities around each proof of a target given away (`settle`). */
+const NEIGHBOURHOOD = 300;
+
+/** The non-national quantities the constraints reach from q, breadth first, up to `size`. */
+function reach(space: Space, q: number, size: number): number[] {
+  const seen = new Set([q]);
+  const queue = [q];
+  const visit = (k: { q: Int32Array }) => {
+    for (const j of k.q) if (!space.national[j] && !seen.has(j) && seen.size < size) { seen.add(j); queue.push(j); }
+  };
+  for (let i = 0; i < queue.length && seen.size < size; i += 1) {
+    for (const e of space.equalitiesOf[queue[i]!]!) visit(space.equalities[e]!);
+    for (const e of space.inequalitiesOf[queue[i]!]!) visit(space.inequalities[e]!);
+  }
+  return queue;
+}
+
 /** Whether a witness holds: moves withheld, non-national quantities only, to values a reader must allow. */
 export function holds(space: Space, withheld: Uint8Array, lo: Float64Array, w: Witness): boolean {
   const delta = new Map<number, number>();
@@ -134,13 +151,27 @@ export class WitnessProtection {
   }
 
   /**
-   * LPs over everything, rewarding every open target moved up, then every one moved down, while
-   * they find witnesses or withhold more. An LP rewarding all of them moves one whenever an LP of
-   * its own would (its witness alone, the others held still, is a solution of the joint LP with
-   * the same reward), so what the last two leave open has no witness: its cells are given away.
+   * First a proof for each open target that no witness moves it, from its neighbourhood alone (a
+   * relaxed LP, witness-lp.ts: the constraints reaching past it dropped), which is quick where a
+   * force holds a national figure alone. Then LPs over everything, rewarding every open target
+   * moved up, then every one moved down, while they find witnesses or withhold more. An LP
+   * rewarding all of them moves one whenever an LP of its own would (its witness alone, the others
+   * held still, is a solution of the joint LP with the same reward), so what the last two leave
+   * open has no witness either. Cells with a target no witness moves are given away.
    */
   private settle(): void {
-    const everything = [...this.space.keys.keys()].filter((q) => !this.space.national[q]);
+    const { space } = this;
+    for (const q of this.open()) {
+      if (this.givenAway.has(space.cell[q]!)) continue;
+      const nodes = reach(space, q, NEIGHBOURHOOD);
+      const moves = (sign: 1 | -1) => {
+        this.lps += 1;
+        return solveWitness(this.highs, space, this.withheld, this.pinned, this.lo, nodes, [q], 0, sign, true)?.q.includes(q) === true;
+      };
+      if (!moves(1) && !(space.value[q]! - 1 >= this.lo[q]! && moves(-1))) this.givenAway.add(space.cell[q]!);
+    }
+    this.log(`given away, proved in a neighbourhood: ${this.givenAway.size} cells; ${this.open().length} open, ${this.lps} LPs so far`);
+    const everything = [...space.keys.keys()].filter((q) => !space.national[q]);
     for (;;) {
       const covered = this.covered(), withheld = this.withheld.reduce((n, c) => n + c, 0);
       const failed: number[] = [];
@@ -151,8 +182,8 @@ export class WitnessProtection {
       this.log(`everything, each way: ${this.open().length} open, ${this.lps} LPs so far`);
       if (this.open().length === 0) return;
       if (this.covered() > covered || this.withheld.reduce((n, c) => n + c, 0) > withheld) continue;
-      for (const q of this.open()) this.givenAway.add(this.space.cell[q]!);
-      for (const q of failed) if (this.witnessOf[q] === -1) this.unproven.add(this.space.cell[q]!);
+      for (const q of this.open()) this.givenAway.add(space.cell[q]!);
+      for (const q of failed) if (this.witnessOf[q] === -1) this.unproven.add(space.cell[q]!);
       this.log(`given away: ${this.givenAway.size} cells no witness exists for (${this.unproven.size} not proved)`);
       return;
     }
