@@ -20,7 +20,17 @@ export interface Up {
   state: UpState;
   /** One line per component, for the person who ran the command. */
   summary: string[];
+  /** Resolves on Ctrl-C (SIGINT) or SIGTERM: the command then stops what is up itself. */
+  waitForSignal(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Set once Ctrl-C (or SIGTERM) stops a command mid-way: settles by exiting 130 (143) when all is stopped. */
+let interruption: Promise<void> | undefined;
+
+/** How a command that failed because it was interrupted waits to exit with the signal's code, not 1. */
+export function interrupted(): Promise<void> | undefined {
+  return interruption;
 }
 
 const DEFAULT_PORT = 8080;
@@ -37,9 +47,27 @@ export async function bringUp(options: { port?: number } = {}): Promise<Up> {
   const home = vawgHome();
   const stops: (() => Promise<void>)[] = [];
   const summary: string[] = [];
-  const stopAll = async () => {
+  let stopping: Promise<void> | undefined;
+  const stopAll = () => (stopping ??= (async () => {
+    quiet();
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  })());
+  // Ctrl-C before the command waits for it (while coming up, or in a demo mid-publication): stop
+  // what was started, PostgreSQL last, rather than leave PostgreSQL running in its process group.
+  const onSignal = (signal: NodeJS.Signals) => {
+    interruption ??= stopAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
+  const quiet = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const waitForSignal = () => new Promise<void>((resolve) => {
+    quiet();
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   try {
     let databaseUrl = config.DATABASE_URL;
     let postgresPort: number | null = null;
@@ -101,7 +129,7 @@ export async function bringUp(options: { port?: number } = {}): Promise<Up> {
     };
     writeUpState(state);
     stops.push(() => Promise.resolve(clearUpState()));
-    return { state, summary, stop: stopAll };
+    return { state, summary, waitForSignal, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '@vawg/config';
 import pkg from '../package.json' with { type: 'json' };
 import { CliError } from './cli-error.ts';
+import { interrupted } from './bring-up.ts';
 import { upCommand } from './commands/up.ts';
 import { demoCommand } from './commands/demo.ts';
 import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand, tokensRotateCommand } from './commands/tokens.ts';
@@ -98,6 +99,8 @@ program.command('discard').description('record that dead letters can never be pr
 try {
   await program.parseAsync();
 } catch (error) {
+  // Stopped by Ctrl-C mid-way: what failed failed because it was stopped; exit with the signal's code.
+  await interrupted();
   if (error instanceof CliError || error instanceof ConfigError) {
     console.error(`vawg: ${error.message}`);
   } else {

@@ -22,6 +22,11 @@ export async function vawg(home: string, args: string[]): Promise<{ stdout: stri
   return run(process.execPath, [bin, ...args], { env: embeddedEnv(home), maxBuffer: 16 * 1024 * 1024 });
 }
 
+/** Starts `vawg` with these arguments, its stdout piped, and returns at once. */
+export function spawnVawg(home: string, args: string[]): ChildProcess {
+  return spawn(process.execPath, [bin, ...args], { env: embeddedEnv(home), stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
 export interface UpProcess {
   child: ChildProcess;
   url: string;

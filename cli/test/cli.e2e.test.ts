@@ -1,6 +1,6 @@
 // The command line end to end on the embedded defaults (PostgreSQL binaries, s3rver, the memory
 // bus with its journal): up, tokens, send, a SIGKILL right after the 202s, up again, publish,
-// reports --download; and the README's first command, `vawg demo`.
+// reports --download; and the README's first command, `vawg demo`, run through and interrupted.
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,8 @@ import pg from 'pg';
 import type { PublishedRow } from '@vawg/kpi';
 import { seeded, syntheticCrimes } from '@vawg/synthetic';
 import { eventually } from '@vawg/testing';
-import { startUp, stopUp, vawg, type UpProcess } from './cli-process.ts';
+import { portOpen } from '@vawg/infra';
+import { spawnVawg, startUp, stopUp, vawg, type UpProcess } from './cli-process.ts';
 
 async function appliedEvents(databaseUrl: string): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -97,5 +98,24 @@ describe('vawg on the embedded defaults', () => {
     expect(manifest.documents.length).toBeGreaterThan(0);
     for (const d of manifest.documents) expect(createHash('sha256').update(await readFile(join(folder, d.file!))).digest('hex')).toBe(d.sha256);
     expect(await readFile(join(folder, 'report.html'), 'utf8')).toMatch(/<a href="documents\/[a-z-]+\/[0-9a-f]{64}\/[a-z-]+-\d{4}-H[12]-summary\.pdf">/);
+  }, 300_000);
+
+  it('stops everything the demo started, PostgreSQL last, on Ctrl-C before it waits for one', async () => {
+    const home = await newHome();
+    const demo = spawnVawg(home, ['demo', '--crimes-per-force-month', '2']);
+    let stdout = '';
+    demo.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
+    // Up, and busy sending: Ctrl-C now, long before "Stop with Ctrl-C".
+    const port = await eventually(() => {
+      const match = /PostgreSQL\s+embedded, data in .+ \(127\.0\.0\.1:(\d+)\)/.exec(stdout);
+      if (!match) throw new Error(`not up yet: ${stdout}`);
+      return Number(match[1]);
+    }, { timeoutMs: 120_000, intervalMs: 100 });
+    expect(await portOpen('127.0.0.1', port)).toBe(true);
+    demo.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stdout).not.toContain('Stop with Ctrl-C');
+    expect(await portOpen('127.0.0.1', port)).toBe(false);
   }, 300_000);
 });

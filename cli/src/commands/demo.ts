@@ -15,7 +15,7 @@ import { connect } from '../connect.ts';
 import { vawgHome } from '../home.ts';
 import { sendLines, type SourceLine } from '../send-lines.ts';
 import { uploadDocument } from '../upload-document.ts';
-import { printUp, waitForSignal } from './up.ts';
+import { printUp } from './up.ts';
 import { printTotals } from './send.ts';
 import { downloadRevision } from './reports.ts';
 
@@ -123,7 +123,7 @@ export async function demoCommand(options: { exit?: boolean; crimesPerForceMonth
   }
   if (!options.exit) {
     console.log('\nStill up: send more with `npx vawg send`, publish with `npx vawg publish`. Stop with Ctrl-C.');
-    await waitForSignal();
+    await up.waitForSignal();
   }
   await up.stop();
 }

@@ -18,14 +18,7 @@ export async function upCommand(options: { port?: number }): Promise<void> {
   npx vawg send --force kent --token <token> events.ndjson
   npx vawg publish --period ${halfYearEndedBefore(londonDate(new Date()))}
 Stop with Ctrl-C.`);
-  await waitForSignal();
+  await up.waitForSignal();
   console.log('\nstopping…');
   await up.stop();
-}
-
-export function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
 }
