@@ -151,6 +151,19 @@ describe('the LP audit', () => {
     }), { numRuns: 10 });
   }, 600_000);
 
+  it('gives away what is still open, not proved so and counted, when the LPs over everything run out of time; it stays withheld', async () => {
+    const highs = await loadSolver();
+    const { primary, space } = pieces(FORCES, inputOfEvents(history(9, 10), HALF));
+    const before = withheldOf(space, primary);
+    const protection = new WitnessProtection(highs, space, before, undefined, { everythingSeconds: 0 });
+    const givenAway = protection.protectAll();
+    expect(protection.open()).toEqual([]);
+    expect(protection.unproven.size).toBeGreaterThan(0);
+    expect([...protection.unproven].filter((c) => !givenAway.includes(c))).toEqual([]);
+    expect(givenAway.filter((c) => !protection.withheld[c])).toEqual([]);
+    expect([...before.keys()].filter((c) => before[c] && !protection.withheld[c])).toEqual([]);
+  }, 600_000);
+
   it('gives a publication its rows protected and audited, and the manifest its account', async () => {
     const { rows, disclosure } = await protectedRows(HALF, FORCES, inputOfEvents(history(3, 20), HALF));
     expect(disclosure.audit.passed).toBe(true);

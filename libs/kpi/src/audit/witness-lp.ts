@@ -32,7 +32,20 @@ export function zeroOnly(space: Space, withheld: Uint8Array, k: Constraint, exce
  * and moving costs nothing: what the whole system allows, this allows too, so a target this
  * cannot move has one possible value however much else is withheld.
  */
-export function solveWitness(highs: Highs, space: Space, withheld: Uint8Array, pinned: Uint8Array, lo: Float64Array, nodes: readonly number[], targets: readonly number[], salt: number, sign?: 1 | -1, relaxed = false): Witness | undefined {
+export interface WitnessOptions {
+  /** Varies the sign each target is rewarded in, where `sign` does not say. */
+  salt?: number;
+  sign?: 1 | -1;
+  relaxed?: boolean;
+  /** HiGHS's time limit: past it, LpTimeLimit is thrown. */
+  seconds?: number;
+}
+
+/** An LP stopped at its time limit, with no answer. */
+export class LpTimeLimit extends Error {}
+
+export function solveWitness(highs: Highs, space: Space, withheld: Uint8Array, pinned: Uint8Array, lo: Float64Array, nodes: readonly number[], targets: readonly number[], options: WitnessOptions = {}): Witness | undefined {
+  const { salt = 0, sign, relaxed = false } = options;
   const target = new Map<number, number>();
   for (const q of targets) {
     const canDown = space.value[q]! - 1 >= lo[q]!;
@@ -98,9 +111,10 @@ export function solveWitness(highs: Highs, space: Space, withheld: Uint8Array, p
     matrix: { format: 'csr', numRows: rowLower.length, numCols: colQ.length, starts, indices, values },
   });
   try {
-    model.options.set({ output_flag: false, ...(colQ.length > Number(process.env.IPM ?? 5000) ? { solver: 'ipm' } : {}) });
+    model.options.set({ output_flag: false, ...(colQ.length > Number(process.env.IPM ?? 5000) ? { solver: 'ipm' } : {}), ...(options.seconds ? { time_limit: Math.max(1, options.seconds) } : {}) });
     model.run();
     const status = model.getModelStatus();
+    if (status === highs.constants.modelStatus.timeLimit) throw new LpTimeLimit(`an LP over ${colQ.length} columns stopped at its time limit`);
     if (status !== highs.constants.modelStatus.optimal) throw new Error(`disclosure protection: an LP over ${colQ.length} columns ended with HiGHS status ${status}, not optimal`);
     const x = model.getSolution().colValue;
     const delta = new Map<number, number>();

@@ -14,13 +14,15 @@
 import type { Highs } from 'highs';
 import { NATIONAL } from '../publication.ts';
 import { readerLower, targetsOf, type Space } from './space.ts';
-import { solveWitness, TOLERANCE, zeroOnly, type Witness } from './witness-lp.ts';
+import { LpTimeLimit, solveWitness, TOLERANCE, zeroOnly, type Witness } from './witness-lp.ts';
 
 export type { Witness };
 
 const FORCE_GROUPS = 4;
 /** Forces together in an LP across every table. */
 const ACROSS_FORCES = 4;
+/** The time the LPs over everything may take in all (`settle`); past it, what is open is given away unproven. */
+const EVERYTHING_SECONDS = 180;
 /** Quantities around each proof of a target given away (`settle`). */
 const NEIGHBOURHOOD = 300;
 
@@ -97,7 +99,11 @@ export class WitnessProtection {
   private readonly groupOf: Map<string, number>;
   private readonly forces: string[];
 
-  constructor(private readonly highs: Highs, private readonly space: Space, primary: Uint8Array, private readonly log: (line: string) => void = () => {}) {
+  /** The time the LPs over everything may take in all (EVERYTHING_SECONDS unless given). */
+  private readonly everythingSeconds: number;
+
+  constructor(private readonly highs: Highs, private readonly space: Space, primary: Uint8Array, private readonly log: (line: string) => void = () => {}, options: { everythingSeconds?: number } = {}) {
+    this.everythingSeconds = options.everythingSeconds ?? EVERYTHING_SECONDS;
     this.withheld = Uint8Array.from(primary);
     this.pinned = new Uint8Array(space.cells.length);
     for (let q = 0; q < space.keys.length; q += 1) if (space.national[q]) this.pinned[space.cell[q]!] = 1;
@@ -166,18 +172,29 @@ export class WitnessProtection {
       const nodes = reach(space, q, NEIGHBOURHOOD);
       const moves = (sign: 1 | -1) => {
         this.lps += 1;
-        return solveWitness(this.highs, space, this.withheld, this.pinned, this.lo, nodes, [q], 0, sign, true)?.q.includes(q) === true;
+        return solveWitness(this.highs, space, this.withheld, this.pinned, this.lo, nodes, [q], { sign, relaxed: true })?.q.includes(q) === true;
       };
       if (!moves(1) && !(space.value[q]! - 1 >= this.lo[q]! && moves(-1))) this.givenAway.add(space.cell[q]!);
     }
     this.log(`given away, proved in a neighbourhood: ${this.givenAway.size} cells; ${this.open().length} open, ${this.lps} LPs so far`);
     const everything = [...space.keys.keys()].filter((q) => !space.national[q]);
+    const deadline = performance.now() + this.everythingSeconds * 1000;
     for (;;) {
       const covered = this.covered(), withheld = this.withheld.reduce((n, c) => n + c, 0);
       const failed: number[] = [];
       for (const sign of [1, -1] as const) {
         const open = this.open();
-        if (open.length > 0) failed.push(...this.attempt(everything, open, sign));
+        const seconds = (deadline - performance.now()) / 1000;
+        try {
+          if (seconds < 1) throw new LpTimeLimit('no time left');
+          if (open.length > 0) failed.push(...this.attempt(everything, open, sign, seconds));
+        } catch (error) {
+          if (!(error instanceof LpTimeLimit)) throw error;
+          // Out of time: what is open is given away, not proved so (counted).
+          for (const q of this.open()) { this.givenAway.add(space.cell[q]!); this.unproven.add(space.cell[q]!); }
+          this.log(`given away: ${this.givenAway.size} cells, ${this.unproven.size} of them not proved (the LPs over everything out of time)`);
+          return;
+        }
       }
       this.log(`everything, each way: ${this.open().length} open, ${this.lps} LPs so far`);
       if (this.open().length === 0) return;
@@ -195,10 +212,10 @@ export class WitnessProtection {
   }
 
   /** One LP; its witness, checked, covers every target it moves. Returns the targets moved by an optimum that failed the check. */
-  private attempt(nodes: readonly number[], targets: readonly number[], sign?: 1 | -1): number[] {
+  private attempt(nodes: readonly number[], targets: readonly number[], sign?: 1 | -1, seconds?: number): number[] {
     const still = targets.filter((q) => this.witnessOf[q] === -1);
     if (still.length === 0) return [];
-    const w = solveWitness(this.highs, this.space, this.withheld, this.pinned, this.lo, nodes, still, this.salt, sign);
+    const w = solveWitness(this.highs, this.space, this.withheld, this.pinned, this.lo, nodes, still, { salt: this.salt, sign, seconds });
     this.lps += 1;
     if (!w) return [];
     this.withhold(w.q);
