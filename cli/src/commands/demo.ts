@@ -40,7 +40,7 @@ export async function demoCommand(options: { exit?: boolean; crimesPerForceMonth
     const leadIn = `${addMonths(months[0]!, -4)}-01`;
     /** The months generated, lead-in included: the crimes of each force are spread over them at the same rate. */
     const spanMonths = (Date.parse(to) - Date.parse(leadIn)) / (86_400_000 * 365.25 / 12);
-    console.log(`\nSending a synthetic year (${from} to ${to}) for all ${forces.length} forces through ${up.state.url}…`);
+    console.log(`\nSending synthetic events for the last two half-years and the months since (${from} to ${to}) for all ${forces.length} forces through ${up.state.url}…`);
     const random = seeded(20220401);
     const states = demoMonths(monthsOfHalfYear(latest));
     const batches = await Promise.all(forces.map(async (force) => {
