@@ -57,6 +57,6 @@ if (disclosureCrimes > 0) {
   console.log(`\n(h) disclosure control across tables on a national half-year: 44 forces, ${disclosureCrimes} crimes per force and month (BENCH_DISCLOSURE_CRIMES=0 to skip)`);
   const d = await benchDisclosure(disclosureCrimes, (line) => console.log(`  ${line}`));
   console.log(`  ${d.rows} rows; today's rules within one split withheld ${d.withheldToday}`);
-  console.log(`  the splits' own rules ${d.primary}, across tables ${d.secondary} more; ${d.givenAway} withheld cells the national figures give away whatever else is withheld`);
-  console.log(`  protection ${d.protectionSeconds.toFixed(0)} s (${d.lps} LPs); audit ${d.auditSeconds.toFixed(1)} s`);
+  console.log(`  the splits' own rules ${d.primary}, across tables ${d.secondary} more; ${d.givenAway} withheld cells it found no way to protect`);
+  console.log(`  protection ${d.protectionSeconds.toFixed(0)} s (${d.lps} LPs); audit ${d.auditSeconds.toFixed(1)} s, ${d.auditPassed ? 'passed' : 'failed: a publication would be refused'}`);
 }

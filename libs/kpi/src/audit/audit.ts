@@ -9,10 +9,8 @@
 //   than one value. The check is exact arithmetic over the relations each witness touches;
 // - the propagation attacker (attacker.ts), which must work out nothing.
 //
-// It fails (`passed` false, `recovered` the cells) if any withheld count has no witness, but for
-// the cells the protection declares given away (no witness exists for them: the complete national
-// figures give them away), which the manifest counts; the tests hold that declaration to an LP
-// per count.
+// It fails (`passed` false, `recovered` the cells) if any withheld count has no witness, those the
+// protection gave up on included (witness.ts's `givenAway`): it takes nothing on the protection's word.
 import type { PublishedRow } from '../cells.ts';
 import { NATIONAL } from '../publication.ts';
 import { propagate } from './attacker.ts';
@@ -25,8 +23,6 @@ export interface AuditResult {
   passed: boolean;
   /** Cells withheld. */
   withheld: number;
-  /** Of those, cells declared given away, whose quantities need no witness. */
-  givenAway: number;
   /** Withheld quantities the rules protect (counts, numerators and unguarded medians' n of at least 1), and how many a witness shows have more than one possible value. */
   protectedQuantities: number;
   witnessed: number;
@@ -39,7 +35,7 @@ export interface AuditResult {
   seconds: number;
 }
 
-export function auditPublication(rows: readonly PublishedRow[], relations: readonly Relation[], space: Space, witnesses: readonly (Witness | null)[], givenAway: ReadonlySet<string> = new Set()): AuditResult {
+export function auditPublication(rows: readonly PublishedRow[], relations: readonly Relation[], space: Space, witnesses: readonly (Witness | null)[]): AuditResult {
   const started = performance.now();
   const withheld = withheldOf(space, rows);
   const lo = readerLower(space, withheld);
@@ -50,7 +46,7 @@ export function auditPublication(rows: readonly PublishedRow[], relations: reado
     if (w.delta.every(Number.isInteger)) wholeNumberWitnesses += 1;
     for (let i = 0; i < w.q.length; i += 1) if (w.delta[i] !== 0) covered[w.q[i]!] = 1;
   }
-  const targets = targetsOf(space, withheld).filter((q) => !givenAway.has(space.cells[space.cell[q]!]!));
+  const targets = targetsOf(space, withheld);
   const open = targets.filter((q) => !covered[q]);
   const attack = propagate(rows, relations, readerLowerOfRows(rows, relations));
   const recovered = new Set(open.map((q) => space.cells[space.cell[q]!]!));
@@ -59,13 +55,12 @@ export function auditPublication(rows: readonly PublishedRow[], relations: reado
   const attacked = new Set<string>();
   for (const key of attack.recovered.keys()) {
     const q = index.get(key);
-    if (q !== undefined && space.protects[q] && space.value[q]! >= 1 && !givenAway.has(space.cells[space.cell[q]!]!)) attacked.add(space.cells[space.cell[q]!]!);
+    if (q !== undefined && space.protects[q] && space.value[q]! >= 1) attacked.add(space.cells[space.cell[q]!]!);
   }
   for (const cell of attacked) recovered.add(cell);
   return {
     passed: recovered.size === 0,
     withheld: withheld.reduce((n, c) => n + c, 0),
-    givenAway: space.cells.filter((c, i) => withheld[i] && givenAway.has(c)).length,
     protectedQuantities: targets.length,
     witnessed: targets.length - open.length,
     wholeNumberWitnesses,

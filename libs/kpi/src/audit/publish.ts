@@ -32,13 +32,9 @@ export interface DisclosureReport {
   /** Cells withheld by the splits' own rules, and those withheld across tables. */
   primary: number;
   secondary: number;
-  /**
-   * Withheld cells that what must be published (the complete national figures) gives away, however
-   * much else is withheld: no protection exists for them. They stay withheld, since publishing them
-   * could give others away.
-   */
+  /** Withheld cells the protection found no way to protect: 0, or the audit fails (DisclosureAuditFailed). */
   givenAway: number;
-  /** Of those, cells an LP found a witness for that failed the exact check: not proved given away. */
+  /** Of those, cells its search for a way was cut short for (out of time, or a witness failed the exact check). */
   givenAwayUnproven: number;
   withheld: number;
   lps: number;
@@ -53,8 +49,9 @@ export interface DisclosureReport {
 }
 
 export class DisclosureAuditFailed extends Error {
-  constructor(readonly recovered: readonly string[]) {
-    super(`disclosure audit failed: ${recovered.length} withheld cell(s) could be worked out exactly from what would be published, e.g. ${recovered.slice(0, 3).join('; ')}`);
+  constructor(readonly recovered: readonly string[], readonly givenAway = 0) {
+    super(`disclosure audit failed: ${recovered.length} withheld cell(s) could be worked out exactly from what would be published`
+      + `${givenAway > 0 ? ` (the protection found no way to protect ${givenAway})` : ''}, e.g. ${recovered.slice(0, 3).join('; ')}`);
   }
 }
 
@@ -62,11 +59,17 @@ export const RULE = 'National figures are complete. Within a force, counts from 
   + 'are withheld so that no withheld figure can be worked out exactly from what is published and the sums that hold between figures '
   + '(forces to national, months to half-year, categories to all, between measures), by anyone who knows these rules. A withheld count is at least 1, '
   + 'except under a national figure whose published force figures are all zeros, where zeros are withheld too, so that the force holding it cannot be told. '
-  + 'A withheld figure that the complete national figures give away whatever else is withheld cannot be protected: it stays withheld, '
-  + 'and the manifest counts such figures (givenAway).';
+  + 'A publication in which any withheld figure could still be worked out exactly is not made.';
 
 /** The rows of a half-year, protected and audited; throws DisclosureAuditFailed rather than return rows that give a cell away. */
 export async function protectedRows(period: string, forces: readonly string[], input: PublicationInput, log?: (line: string) => void): Promise<{ rows: PublishedRow[]; disclosure: DisclosureReport }> {
+  const { rows, disclosure, recovered } = await protect(period, forces, input, log);
+  if (!disclosure.audit.passed) throw new DisclosureAuditFailed(recovered, disclosure.givenAway);
+  return { rows, disclosure };
+}
+
+/** The protection and its audit, passed or not, with the account: what protectedRows runs. */
+export async function protect(period: string, forces: readonly string[], input: PublicationInput, log?: (line: string) => void): Promise<{ rows: PublishedRow[]; disclosure: DisclosureReport; recovered: string[] }> {
   const highs = await loadSolver();
   const started = performance.now();
   const truth = buildRows(period, forces, input, { disclosure: false });
@@ -75,17 +78,17 @@ export async function protectedRows(period: string, forces: readonly string[], i
   const space = spaceOf(truth, relations, inequalitiesOf(truth));
   const primary = withheldOf(space, primaryRows);
   const protection = new WitnessProtection(highs, space, primary, log);
-  // What no witness exists for even over everything is given away by what must be published.
+  // What the protection found no way to protect stays withheld, and fails the audit.
   const givenAway = protection.protectAll();
   const rows = applyWithholding(primaryRows, space, protection.withheld);
   const protectionSeconds = (performance.now() - started) / 1000;
-  const audit = auditPublication(rows, relations, space, protection.witnesses, new Set(givenAway.map((c) => space.cells[c]!)));
-  if (!audit.passed) throw new DisclosureAuditFailed(audit.recovered);
+  const audit = auditPublication(rows, relations, space, protection.witnesses);
   const count = (cells: Uint8Array) => cells.reduce((n, c) => n + c, 0);
   const live = protection.witnesses.filter((w) => w !== null);
   log?.(`audit: ${audit.witnessed} of ${audit.protectedQuantities} protected quantities witnessed; ${live.length} witnesses, ${live.filter((w) => w.delta.every(Number.isInteger)).length} of them whole numbers`);
   return {
     rows,
+    recovered: audit.recovered,
     disclosure: {
       rule: RULE,
       primary: count(primary), secondary: count(protection.withheld) - count(primary),
