@@ -8,6 +8,8 @@ import type { Constraint, Space } from './space.ts';
 export interface Witness {
   q: Int32Array;
   delta: Float64Array;
+  /** Quantities of cells to withhold as well, unmoved (`groups`): the non-zero force cells beside a zero it moves. */
+  also?: number[];
 }
 
 /** Tolerance on a relation's balance for a witness with fractions (HiGHS's feasibility tolerance is 1e-7). */
@@ -39,13 +41,19 @@ export interface WitnessOptions {
   relaxed?: boolean;
   /** HiGHS's time limit: past it, LpTimeLimit is thrown. */
   seconds?: number;
+  /**
+   * Lets a published zero be withheld together with the non-zero force cells published beside it
+   * under a national figure (`Witness.also`): then that figure's published force cells are all
+   * zeros, and a reader may take the withheld ones as 0 (readerLower). Costs those cells too.
+   */
+  groups?: boolean;
 }
 
 /** An LP stopped at its time limit, with no answer. */
 export class LpTimeLimit extends Error {}
 
 export function solveWitness(highs: Highs, space: Space, withheld: Uint8Array, pinned: Uint8Array, lo: Float64Array, nodes: readonly number[], targets: readonly number[], options: WitnessOptions = {}): Witness | undefined {
-  const { salt = 0, sign, relaxed = false } = options;
+  const { salt = 0, sign, relaxed = false, groups = false } = options;
   const target = new Map<number, number>();
   for (const q of targets) {
     const canDown = space.value[q]! - 1 >= lo[q]!;
@@ -54,7 +62,14 @@ export function solveWitness(highs: Highs, space: Space, withheld: Uint8Array, p
   }
   if (target.size === 0) return undefined;
   /** What a reader may assume of a published quantity once withheld (readerLower). */
-  const after = (q: number) => (space.numerator[q] || space.equalitiesOf[q]!.some((e) => space.equalities[e]!.geography && zeroOnly(space, withheld, space.equalities[e]!, q)) ? 0 : 1);
+  const zeroAlone = (q: number) => space.equalitiesOf[q]!.some((e) => space.equalities[e]!.geography && zeroOnly(space, withheld, space.equalities[e]!, q));
+  /** The published non-zero force quantities beside q under a national figure. */
+  const companions = (q: number) => space.equalitiesOf[q]!.flatMap((e) => {
+    const k = space.equalities[e]!;
+    return k.geography ? [...k.q].filter((j) => j !== q && !space.national[j] && !withheld[space.cell[j]!] && space.value[j] !== 0) : [];
+  });
+  const grouped = (q: number) => groups && space.value[q] === 0 && !zeroAlone(q) && companions(q).length > 0;
+  const after = (q: number) => (space.numerator[q] || zeroAlone(q) || grouped(q) ? 0 : 1);
   // Columns: one per withheld quantity (its change); two per published one that may be withheld (up, down).
   const colOf = new Map<number, number>();
   const colQ: number[] = [], colSign: number[] = [], colCost: number[] = [], colLower: number[] = [], colUpper: number[] = [];
@@ -75,7 +90,10 @@ export function solveWitness(highs: Highs, space: Space, withheld: Uint8Array, p
     // A withheld quantity's change costs nothing; a published one's its size (the smallest cells
     // first), a rate's denominator little (its count is charged).
     if (withheld[space.cell[q]!]) column(q, 0, Math.min(0, lo[q]! - v), REACH, target.get(q) ?? 0);
-    else if (admissible(space.cell[q]!)) column(q, relaxed ? 0 : space.keys[q]!.endsWith(',"denominator"]') ? 0.5 : 1 + v, after(q) - v, REACH);
+    else if (admissible(space.cell[q]!)) {
+      const size = space.keys[q]!.endsWith(',"denominator"]') ? 0.5 : 1 + v;
+      column(q, relaxed ? 0 : grouped(q) ? size + companions(q).reduce((n, j) => n + 1 + space.value[j]!, 0) : size, after(q) - v, REACH);
+    }
   }
   const movable = (q: number) => !space.national[q] && (withheld[space.cell[q]!] === 1 || admissible(space.cell[q]!));
   const starts = [0], indices: number[] = [], values: number[] = [], rowLower: number[] = [], rowUpper: number[] = [];
@@ -128,7 +146,8 @@ export function solveWitness(highs: Highs, space: Space, withheld: Uint8Array, p
       if (delta.get(q) === 0) delta.delete(q);
     }
     if (delta.size === 0) return undefined;
-    return { q: Int32Array.from(delta.keys()), delta: Float64Array.from(delta.values()) };
+    const also = [...delta.keys()].filter((q) => !withheld[space.cell[q]!] && grouped(q)).flatMap(companions);
+    return { q: Int32Array.from(delta.keys()), delta: Float64Array.from(delta.values()), ...(also.length > 0 ? { also } : {}) };
   } finally {
     model.dispose();
   }

@@ -10,7 +10,7 @@
 // charging each published quantity it moves by its size (the smallest cells first); every
 // published cell the optimum moves is withheld (secondary), and the optimum, checked, is the
 // witness of every target it moves. What it leaves open gets LPs over whole tables, then over
-// everything; what those cannot move has no witness at all, and is given away (still withheld).
+// everything; what those cannot move is given away (still withheld, and failing the audit).
 import type { Highs } from 'highs';
 import { NATIONAL } from '../publication.ts';
 import { readerLower, targetsOf, type Space } from './space.ts';
@@ -23,6 +23,8 @@ const FORCE_GROUPS = 4;
 const ACROSS_FORCES = 4;
 /** The time the LPs over everything may take in all (`settle`); past it, what is open is given away unproven. */
 const EVERYTHING_SECONDS = 180;
+/** Quantities around a target in its LP that may withhold cells in groups (`inGroups`). */
+const GROUP_NEIGHBOURHOOD = 2_000;
 /** Quantities around each proof of a target given away (`settle`). */
 const NEIGHBOURHOOD = 300;
 
@@ -88,12 +90,12 @@ export class WitnessProtection {
   readonly lo: Float64Array;
   lps = 0;
   /**
-   * Withheld cells a protected quantity of which no witness exists for, even over everything with
-   * any cell withheld: what is published (the complete national figures) gives them away. They
-   * stay withheld; publishing them could make others given away too.
+   * Withheld cells with a protected quantity the protection found no witness for: what is
+   * published gives them away. They stay withheld (publishing them could give others away too),
+   * and the audit fails on them.
    */
   readonly givenAway = new Set<number>();
-  /** Of those, cells an LP over everything moved, where the witness failed the exact check: not proved given away. */
+  /** Of those, cells whose search was cut short: out of time, or an LP over everything moved one and its witness failed the exact check. */
   readonly unproven = new Set<number>();
   private salt = 0;
   private readonly groupOf: Map<string, number>;
@@ -147,8 +149,8 @@ export class WitnessProtection {
   }
 
   /**
-   * Runs until every protected quantity of a withheld cell has a witness or is given away (no
-   * witness exists for it even over everything). Returns the cells given away.
+   * Runs until every protected quantity of a withheld cell has a witness or is given away (none
+   * found even over everything). Returns the cells given away.
    */
   protectAll(): number[] {
     this.run();
@@ -157,22 +159,23 @@ export class WitnessProtection {
   }
 
   /**
-   * First a proof for each open target that no witness moves it, from its neighbourhood alone (a
-   * relaxed LP, witness-lp.ts: the constraints reaching past it dropped), which is quick where a
-   * force holds a national figure alone. Then LPs over everything, rewarding every open target
-   * moved up, then every one moved down, while they find witnesses or withhold more. An LP
-   * rewarding all of them moves one whenever an LP of its own would (its witness alone, the others
-   * held still, is a solution of the joint LP with the same reward), so what the last two leave
-   * open has no witness either. Cells with a target no witness moves are given away.
+   * For what the sweeps leave open: LPs of each target's own that may withhold in groups
+   * (`inGroups`); a proof from its neighbourhood that nothing moves it (a relaxed LP, witness-lp.ts:
+   * the constraints reaching past it dropped); then LPs over everything, rewarding every open
+   * target moved up, then every one moved down, while they, or LPs in groups, find witnesses or
+   * withhold more. Cells with a target none of these moves are given away (and fail the audit).
+   * That is not a proof that no witness exists: an LP rewarding all targets nets nothing for a
+   * witness of one that moves another against the sign it is rewarded in.
    */
   private settle(): void {
     const { space } = this;
+    this.inGroups();
     for (const q of this.open()) {
       if (this.givenAway.has(space.cell[q]!)) continue;
       const nodes = reach(space, q, NEIGHBOURHOOD);
       const moves = (sign: 1 | -1) => {
         this.lps += 1;
-        return solveWitness(this.highs, space, this.withheld, this.pinned, this.lo, nodes, [q], { sign, relaxed: true })?.q.includes(q) === true;
+        return solveWitness(this.highs, space, this.withheld, this.pinned, this.lo, nodes, [q], { sign, relaxed: true, groups: true })?.q.includes(q) === true;
       };
       if (!moves(1) && !(space.value[q]! - 1 >= this.lo[q]! && moves(-1))) this.givenAway.add(space.cell[q]!);
     }
@@ -198,12 +201,31 @@ export class WitnessProtection {
       }
       this.log(`everything, each way: ${this.open().length} open, ${this.lps} LPs so far`);
       if (this.open().length === 0) return;
-      if (this.covered() > covered || this.withheld.reduce((n, c) => n + c, 0) > withheld) continue;
+      if (this.covered() > covered || this.withheld.reduce((n, c) => n + c, 0) > withheld || this.inGroups()) continue;
       for (const q of this.open()) this.givenAway.add(space.cell[q]!);
       for (const q of failed) if (this.witnessOf[q] === -1) this.unproven.add(space.cell[q]!);
-      this.log(`given away: ${this.givenAway.size} cells no witness exists for (${this.unproven.size} not proved)`);
+      this.log(`given away: ${this.givenAway.size} cells no witness was found for (${this.unproven.size} of them with one that failed the check)`);
       return;
     }
+  }
+
+  /**
+   * For each open target, an LP of its own over its neighbourhood that may withhold a published
+   * zero together with the non-zero cells beside it under a national figure (witness-lp.ts
+   * `groups`), which the LPs that withhold one cell at a time never try. Whether it protected or
+   * withheld more.
+   */
+  private inGroups(): boolean {
+    const { space } = this;
+    const covered = this.covered(), withheld = this.withheld.reduce((n, c) => n + c, 0);
+    for (const q of this.open()) {
+      if (this.witnessOf[q] !== -1) continue;
+      const nodes = reach(space, q, GROUP_NEIGHBOURHOOD);
+      this.attempt(nodes, [q], 1, undefined, true);
+      if (this.witnessOf[q] === -1 && space.value[q]! - 1 >= this.lo[q]!) this.attempt(nodes, [q], -1, undefined, true);
+    }
+    this.log(`in groups: ${this.open().length} open, ${this.lps} LPs so far`);
+    return this.covered() > covered || this.withheld.reduce((n, c) => n + c, 0) > withheld;
   }
 
   /** How many quantities have a witness. */
@@ -212,13 +234,14 @@ export class WitnessProtection {
   }
 
   /** One LP; its witness, checked, covers every target it moves. Returns the targets moved by an optimum that failed the check. */
-  private attempt(nodes: readonly number[], targets: readonly number[], sign?: 1 | -1, seconds?: number): number[] {
+  private attempt(nodes: readonly number[], targets: readonly number[], sign?: 1 | -1, seconds?: number, groups = false): number[] {
     const still = targets.filter((q) => this.witnessOf[q] === -1);
     if (still.length === 0) return [];
-    const w = solveWitness(this.highs, this.space, this.withheld, this.pinned, this.lo, nodes, still, { salt: this.salt, sign, seconds });
+    const w = solveWitness(this.highs, this.space, this.withheld, this.pinned, this.lo, nodes, still, { salt: this.salt, sign, seconds, groups });
     this.lps += 1;
     if (!w) return [];
     this.withhold(w.q);
+    if (w.also) this.withhold(w.also);
     if (!holds(this.space, this.withheld, this.lo, w)) { const moved = new Set(w.q); return still.filter((q) => moved.has(q)); }
     const id = this.witnesses.length;
     this.witnesses.push(w);
