@@ -24,7 +24,7 @@ const ACROSS_FORCES = 4;
 /** The time the LPs over everything may take in all (`settle`); past it, what is open is given away unproven. */
 const EVERYTHING_SECONDS = 180;
 /** Quantities around a target in its LP that may withhold cells in groups (`inGroups`). */
-const GROUP_NEIGHBOURHOOD = 2_000;
+const GROUP_NEIGHBOURHOOD = 6_000;
 /** Quantities around each proof of a target given away (`settle`). */
 const NEIGHBOURHOOD = 300;
 
